@@ -322,3 +322,41 @@ export function markerVariables(marker: MarkerList): Set<MarkerVariableName> {
   }
   return names;
 }
+
+/**
+ * Evaluates a marker when only part of the environment is known: a comparison on an unknown
+ * variable is unknown, and `and`/`or` follow three-valued (Kleene) logic. Returns `null` when
+ * the answer depends on what is unknown, so a caller can fail closed (audit it anyway).
+ */
+export function evaluateMarkerPartial(
+  marker: MarkerList | string,
+  environment: MarkerEnvironment,
+): boolean | null {
+  const list = typeof marker === 'string' ? parseMarker(marker) : marker;
+  const groups: Array<boolean | null> = [];
+  let group: boolean | null = true;
+  const and = (a: boolean | null, b: boolean | null): boolean | null =>
+    a === false || b === false ? false : a === null || b === null ? null : true;
+  for (const item of list) {
+    if (item === 'or') {
+      groups.push(group);
+      group = true;
+    } else if (item !== 'and') {
+      let value: boolean | null;
+      if (Array.isArray(item)) {
+        value = evaluateMarkerPartial(item as MarkerList, environment);
+      } else {
+        try {
+          value = evaluateComparison(item as MarkerComparison, environment);
+        } catch (e) {
+          if (!(e instanceof UndefinedEnvironmentNameError)) throw e;
+          value = null;
+        }
+      }
+      group = and(group, value);
+    }
+  }
+  groups.push(group);
+  if (groups.includes(true)) return true;
+  return groups.includes(null) ? null : false;
+}

@@ -51,7 +51,7 @@ export function parseRequirement(text: string): Requirement {
     const { url, specifier, marker } = parseDetails(t);
     t.expect('END', 'end of dependency specifier');
     const specifierSet = parseSpecifierSet(specifier);
-    if (!specifierSet) t.fail(`Invalid specifier: '${specifier}'`, 0, text.length);
+    if (!specifierSet) return t.fail(`Invalid specifier: '${specifier}'`, 0, text.length);
     return { name, extras: [...new Set(extras)], specifier, specifierSet, url, marker };
   } catch (e) {
     if (e instanceof PepSyntaxError) throw new InvalidRequirementError(e.message, text, e.span);

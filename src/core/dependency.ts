@@ -1,0 +1,53 @@
+/**
+ * What every dependency source produces and every later stage consumes.
+ */
+
+/** Where a dependency was declared. */
+export interface Origin {
+  readonly file: string;
+  readonly line?: number;
+}
+
+interface DependencyBase {
+  /** PEP 503 canonical name, used for matching and reports. */
+  readonly name: string;
+  /** The name as written in the input. */
+  readonly displayName: string;
+  readonly origin: Origin;
+  /** The environment marker as text, when the input gave one. */
+  readonly marker?: string;
+}
+
+/** A dependency pinned to one version: it can be audited. */
+export interface ResolvedDependency extends DependencyBase {
+  readonly kind: 'resolved';
+  /** PEP 440 normalized version, trailing zeros kept (`2.10.0`). */
+  readonly version: string;
+}
+
+/**
+ * Why a dependency could not be audited. `not-applicable` means it would not be installed in
+ * the target environment (a marker is false): it is listed, but never an error.
+ */
+export type SkipKind = 'unpinned' | 'url' | 'editable' | 'invalid-version' | 'not-applicable' | 'not-found';
+
+export interface SkippedDependency extends DependencyBase {
+  readonly kind: 'skipped';
+  readonly skipKind: SkipKind;
+  readonly skipReason: string;
+}
+
+export type Dependency = ResolvedDependency | SkippedDependency;
+
+/** A source of dependencies (a requirements file, a lock file, an environment …). */
+export interface DependencySource {
+  /** A short description for messages, such as the file name. */
+  readonly description: string;
+  collect(): Promise<CollectResult>;
+}
+
+export interface CollectResult {
+  readonly dependencies: Dependency[];
+  /** Things worth telling the user that do not stop the audit. */
+  readonly warnings: string[];
+}
