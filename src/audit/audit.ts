@@ -1,0 +1,124 @@
+/**
+ * The audit pipeline: collect dependencies from the sources, look the pinned ones up in the
+ * vulnerability services, merge aliases, apply ignores, and decide the outcome.
+ */
+import type { Dependency, DependencySource, ResolvedDependency } from '../core/dependency.js';
+import { PyauditError } from '../core/errors.js';
+import type { QueryProgress, Vulnerability, VulnerabilityService } from '../vulns/types.js';
+import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
+
+export interface DependencyResult {
+  readonly dependency: Dependency;
+  /** Findings not ignored. */
+  readonly findings: readonly Finding[];
+  readonly ignored: readonly Finding[];
+}
+
+/** A fix applied (or attempted) by `--fix`; reported in pip-audit's layout. */
+export type FixResult =
+  | { readonly name: string; readonly version: string; readonly newVersion: string }
+  | { readonly name: string; readonly version: string; readonly skipReason: string };
+
+export interface AuditReport {
+  readonly results: readonly DependencyResult[];
+  readonly fixes: readonly FixResult[];
+  readonly warnings: readonly string[];
+}
+
+export interface AuditOptions {
+  readonly sources: readonly DependencySource[];
+  readonly services: readonly VulnerabilityService[];
+  /** Ids or aliases to ignore (`--ignore-vuln`). */
+  readonly ignore?: Iterable<string>;
+  /** `--strict`: a dependency that cannot be audited fails the run. */
+  readonly strict?: boolean;
+  /** `--dry-run`: collect only, query nothing. */
+  readonly dryRun?: boolean;
+  readonly progress?: QueryProgress;
+}
+
+export async function collectDependencies(
+  sources: readonly DependencySource[],
+): Promise<{ dependencies: Dependency[]; warnings: string[] }> {
+  const dependencies: Dependency[] = [];
+  const warnings: string[] = [];
+  for (const source of sources) {
+    const result = await source.collect();
+    dependencies.push(...result.dependencies);
+    warnings.push(...result.warnings);
+  }
+  return { dependencies, warnings };
+}
+
+/** `--strict`: the first dependency that could not be audited (not-applicable ones are fine). */
+function strictViolation(dependencies: readonly Dependency[]): PyauditError | null {
+  const skipped = dependencies.find((d) => d.kind === 'skipped' && d.skipKind !== 'not-applicable');
+  if (!skipped || skipped.kind !== 'skipped') return null;
+  return new PyauditError(
+    'policy',
+    `${skipped.name}: ${skipped.skipReason} (--strict)`,
+    skipped.origin.line !== undefined ? { file: skipped.origin.file, line: skipped.origin.line } : { file: skipped.origin.file },
+  );
+}
+
+export async function audit(options: AuditOptions): Promise<AuditReport> {
+  const { dependencies, warnings } = await collectDependencies(options.sources);
+  if (options.strict) {
+    const violation = strictViolation(dependencies);
+    if (violation) throw violation;
+  }
+  const resolved = dependencies.filter((d): d is ResolvedDependency => d.kind === 'resolved');
+  const perService: Vulnerability[][][] = [];
+  if (!options.dryRun && resolved.length > 0) {
+    for (const service of options.services) perService.push(await service.query(resolved, options.progress));
+  }
+  const ignore = new Set(options.ignore ?? []);
+  let r = 0;
+  const results = dependencies.map((dependency): DependencyResult => {
+    if (dependency.kind !== 'resolved') return { dependency, findings: [], ignored: [] };
+    const index = r++;
+    const vulns = perService.flatMap((answers) => answers[index] ?? []);
+    const { kept, ignored } = partitionIgnored(mergeVulnerabilities(vulns), ignore);
+    return { dependency, findings: kept, ignored };
+  });
+  return { results, fixes: [], warnings };
+}
+
+export interface AuditSummary {
+  readonly vulnerabilities: number;
+  readonly ignored: number;
+  /** Packages with at least one finding that was not ignored. */
+  readonly packages: number;
+}
+
+export function summarize(report: AuditReport): AuditSummary {
+  let vulnerabilities = 0;
+  let ignored = 0;
+  let packages = 0;
+  for (const r of report.results) {
+    vulnerabilities += r.findings.length;
+    ignored += r.ignored.length;
+    if (r.findings.length > 0) packages++;
+  }
+  return { vulnerabilities, ignored, packages };
+}
+
+/** pip-audit's closing line on stderr. */
+export function summaryLine(summary: AuditSummary): string {
+  const plural = (n: number, word: string, many: string): string => `${n} ${n === 1 ? word : many}`;
+  if (summary.vulnerabilities === 0) {
+    return summary.ignored > 0
+      ? `No known vulnerabilities found, ${summary.ignored} ignored`
+      : 'No known vulnerabilities found';
+  }
+  const found = plural(summary.vulnerabilities, 'known vulnerability', 'known vulnerabilities');
+  const where = plural(summary.packages, 'package', 'packages');
+  return summary.ignored > 0
+    ? `Found ${found}, ignored ${summary.ignored} in ${where}`
+    : `Found ${found} in ${where}`;
+}
+
+/** 0: nothing found; 1: findings remain. (Errors exit 2 before a report exists.) */
+export function exitCodeFor(summary: AuditSummary): 0 | 1 {
+  return summary.vulnerabilities > 0 ? 1 : 0;
+}

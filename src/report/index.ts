@@ -1,0 +1,11 @@
+/** The report formats, by the name `-f` takes. */
+import { columnsFormat } from './columns/index.js';
+import { jsonFormat } from './json/index.js';
+import { markdownFormat } from './markdown/index.js';
+import type { ReportFormat } from './types.js';
+
+export const REPORT_FORMATS: ReadonlyMap<string, ReportFormat> = new Map(
+  [columnsFormat, jsonFormat, markdownFormat].map((f) => [f.name, f]),
+);
+
+export type { ReportFormat, ReportOptions } from './types.js';

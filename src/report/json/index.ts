@@ -1,0 +1,35 @@
+/**
+ * pip-audit's `json` format: `{"dependencies": [...], "fixes": [...]}`, one line, in
+ * Python's `json.dumps` layout. Every dependency appears (`"vulns": []` when clean); skipped
+ * ones as `{"name", "skip_reason"}`. Ignored findings are left out, as pip-audit does.
+ */
+import type { AuditReport, FixResult } from '../../audit/audit.js';
+import type { ReportFormat, ReportOptions } from '../types.js';
+import { pythonJsonDumps, type JsonValue } from './python-json.js';
+
+function fixJson(fix: FixResult): JsonValue {
+  return 'newVersion' in fix
+    ? { name: fix.name, old_version: fix.version, new_version: fix.newVersion }
+    : { name: fix.name, version: fix.version, skip_reason: fix.skipReason };
+}
+
+export const jsonFormat: ReportFormat = {
+  name: 'json',
+  detailsByDefault: true,
+  render(report: AuditReport, options: ReportOptions): string {
+    const dependencies: JsonValue[] = report.results.map(({ dependency, findings }): JsonValue => {
+      if (dependency.kind === 'skipped') return { name: dependency.name, skip_reason: dependency.skipReason };
+      return {
+        name: dependency.name,
+        version: dependency.version,
+        vulns: findings.map((f) => {
+          const vuln: Record<string, JsonValue> = { id: f.id, fix_versions: [...f.fixVersions] };
+          if (options.aliases) vuln.aliases = [...f.aliases];
+          if (options.desc) vuln.description = f.description;
+          return vuln;
+        }),
+      };
+    });
+    return pythonJsonDumps({ dependencies, fixes: report.fixes.map(fixJson) });
+  },
+};

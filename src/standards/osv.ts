@@ -1,0 +1,146 @@
+/**
+ * The OSV schema (the parts an auditor reads) and OSV's rules for deciding whether a PyPI
+ * version is affected: the enumerated `versions` list, or an `ECOSYSTEM` range whose events
+ * (`introduced`, `fixed`, `last_affected`, `limit`) are ordered by PEP 440. `GIT` ranges are
+ * about commits and are ignored. Package names compare by PEP 503.
+ *
+ * https://ossf.github.io/osv-schema/#evaluation
+ */
+import { compareVersions, normalizeVersion, parseVersion } from './pep440.js';
+import { canonicalizeName } from './pep503.js';
+
+export interface OsvEvent {
+  readonly introduced?: string;
+  readonly fixed?: string;
+  readonly last_affected?: string;
+  readonly limit?: string;
+}
+
+export interface OsvRange {
+  readonly type: string;
+  readonly repo?: string;
+  readonly events: readonly OsvEvent[];
+}
+
+export interface OsvAffected {
+  readonly package?: { readonly ecosystem: string; readonly name: string; readonly purl?: string };
+  readonly ranges?: readonly OsvRange[];
+  readonly versions?: readonly string[];
+  readonly ecosystem_specific?: unknown;
+  readonly database_specific?: unknown;
+}
+
+export interface OsvSeverity {
+  readonly type: string;
+  readonly score: string;
+}
+
+/** An OSV vulnerability record. */
+export interface OsvRecord {
+  readonly id: string;
+  readonly modified?: string;
+  readonly published?: string;
+  readonly withdrawn?: string;
+  readonly aliases?: readonly string[];
+  readonly related?: readonly string[];
+  readonly summary?: string;
+  readonly details?: string;
+  readonly severity?: readonly OsvSeverity[];
+  readonly affected?: readonly OsvAffected[];
+  readonly references?: ReadonlyArray<{ readonly type: string; readonly url: string }>;
+  readonly database_specific?: unknown;
+}
+
+export const PYPI_ECOSYSTEM = 'PyPI';
+
+/** Whether an `affected` entry is about this PyPI project. */
+export function affectsPackage(affected: OsvAffected, name: string): boolean {
+  const pkg = affected.package;
+  return (
+    pkg !== undefined &&
+    pkg.ecosystem === PYPI_ECOSYSTEM &&
+    canonicalizeName(pkg.name) === canonicalizeName(name)
+  );
+}
+
+/** `introduced: "0"` means "from the first version", below every real version. */
+function atOrAbove(version: string, bound: string): boolean {
+  return bound === '0' || compareVersions(version, bound) >= 0;
+}
+
+/**
+ * OSV's range evaluation for one `ECOSYSTEM` range: walk the events in version order; an
+ * `introduced` at or below the version opens it, a `fixed` at or below closes it, a
+ * `last_affected` below closes it. A `limit` at or below the version excludes it.
+ */
+export function rangeContains(range: OsvRange, version: string): boolean {
+  if (range.type !== 'ECOSYSTEM') return false;
+  const boundOf = (e: OsvEvent): string =>
+    e.introduced ?? e.fixed ?? e.last_affected ?? e.limit ?? '0';
+  const events = [...range.events].sort((a, b) => {
+    const ba = boundOf(a);
+    const bb = boundOf(b);
+    if (ba === '0' || bb === '0') return ba === bb ? 0 : ba === '0' ? -1 : 1;
+    return compareVersions(ba, bb);
+  });
+  for (const e of events) {
+    if (e.limit !== undefined && e.limit !== '*' && atOrAbove(version, e.limit)) return false;
+  }
+  let affected = false;
+  for (const e of events) {
+    if (e.introduced !== undefined) {
+      if (atOrAbove(version, e.introduced)) affected = true;
+    } else if (e.fixed !== undefined) {
+      if (atOrAbove(version, e.fixed)) affected = false;
+    } else if (e.last_affected !== undefined) {
+      if (compareVersions(version, e.last_affected) > 0) affected = false;
+    }
+  }
+  return affected;
+}
+
+/** Whether the version is listed in `versions` (PEP 440 equality: `2.10` lists `2.10.0`). */
+function listsVersion(affected: OsvAffected, version: string): boolean {
+  const versions = affected.versions;
+  if (!versions || versions.length === 0) return false;
+  const normalized = normalizeVersion(version);
+  if (normalized === null) return versions.includes(version);
+  return versions.some((v) => v === version || (parseVersion(v) !== null && compareVersions(v, version) === 0));
+}
+
+/** Whether the record says this version of this PyPI project is affected. */
+export function isAffected(record: OsvRecord, name: string, version: string): boolean {
+  if (record.withdrawn) return false;
+  for (const affected of record.affected ?? []) {
+    if (!affectsPackage(affected, name)) continue;
+    if (listsVersion(affected, version)) return true;
+    if ((affected.ranges ?? []).some((r) => rangeContains(r, version))) return true;
+  }
+  return false;
+}
+
+/**
+ * The versions that fix the record for this project: the `fixed` events of its `ECOSYSTEM`
+ * ranges, PEP 440 normalized and sorted, without duplicates (pip-audit's `fix_versions`).
+ */
+export function fixVersions(record: OsvRecord, name: string): string[] {
+  const fixed = new Map<string, string>();
+  for (const affected of record.affected ?? []) {
+    if (!affectsPackage(affected, name)) continue;
+    for (const range of affected.ranges ?? []) {
+      if (range.type !== 'ECOSYSTEM') continue;
+      for (const e of range.events) {
+        if (e.fixed === undefined) continue;
+        const key = normalizeVersion(e.fixed) ?? e.fixed;
+        fixed.set(key, key);
+      }
+    }
+  }
+  return [...fixed.values()].sort(compareVersions);
+}
+
+/** pip-audit's description: the summary, else the details, else "N/A"; newlines become spaces. */
+export function describeRecord(record: OsvRecord): string {
+  const text = record.summary ?? record.details ?? 'N/A';
+  return text.replace(/\n/g, ' ');
+}

@@ -1,0 +1,187 @@
+/**
+ * The OSV service (https://osv.dev/docs/): `POST /v1/querybatch` for ids, in chunks of at
+ * most 1,000 queries with per-query `next_page_token` pagination, then the full records
+ * through concurrent `GET /v1/vulns/{id}` on the shared keep-alive client. Records can be
+ * kept in a cache directory keyed by id and `modified`, so a repeat audit fetches only what
+ * changed.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ResolvedDependency } from '../../core/dependency.js';
+import { PyauditError, serviceError } from '../../core/errors.js';
+import type { HttpClient } from '../../http/client.js';
+import { describeRecord, fixVersions, PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
+
+export const DEFAULT_OSV_URL = 'https://api.osv.dev';
+export const QUERYBATCH_LIMIT = 1000;
+
+export interface OsvServiceOptions {
+  readonly http: HttpClient;
+  /** A base URL (`https://api.osv.dev`) or pip-audit's full query URL (`…/v1/query`). */
+  readonly url?: string;
+  /** Most `/v1/vulns/{id}` requests in flight at once. */
+  readonly concurrency?: number;
+  /** A directory for cached records (`--cache-dir`); none when absent. */
+  readonly cacheDir?: string;
+}
+
+/** Accepts `https://host`, `https://host/`, or pip-audit's `https://host/v1/query`. */
+export function osvBaseUrl(url: string): string {
+  let base = url.replace(/\/+$/, '');
+  if (base.endsWith('/v1/query')) base = base.slice(0, -'/v1/query'.length);
+  return base;
+}
+
+interface BatchQuery {
+  package: { name: string; ecosystem: string };
+  version: string;
+  page_token?: string;
+}
+
+interface BatchResponse {
+  results?: Array<{ vulns?: Array<{ id: string; modified?: string }>; next_page_token?: string }>;
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await worker(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
+}
+
+function cacheFile(cacheDir: string, id: string): string {
+  return path.join(cacheDir, 'osv', 'vulns', `${encodeURIComponent(id)}.json`);
+}
+
+async function readCached(cacheDir: string | undefined, id: string, modified: string | undefined): Promise<OsvRecord | null> {
+  if (!cacheDir || !modified) return null;
+  try {
+    const record = JSON.parse(await readFile(cacheFile(cacheDir, id), 'utf8')) as OsvRecord;
+    return record.id === id && record.modified === modified ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCached(cacheDir: string | undefined, record: OsvRecord): Promise<void> {
+  if (!cacheDir || !record.modified) return;
+  const file = cacheFile(cacheDir, record.id);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, file);
+  } catch {
+    // A cache that cannot be written only costs speed.
+  }
+}
+
+export function createOsvService(options: OsvServiceOptions): VulnerabilityService {
+  const base = osvBaseUrl(options.url ?? DEFAULT_OSV_URL);
+  const { http } = options;
+  const concurrency = options.concurrency ?? 32;
+
+  async function querybatch(queries: BatchQuery[]): Promise<NonNullable<BatchResponse['results']>> {
+    const url = `${base}/v1/querybatch`;
+    const response = await http.postJson(url, { queries });
+    if (response.status !== 200) {
+      throw serviceError(`HTTP ${response.status} from the OSV querybatch API`, url);
+    }
+    const body = http.json<BatchResponse>(response, url);
+    if (!Array.isArray(body.results) || body.results.length !== queries.length) {
+      throw serviceError(
+        `the OSV querybatch API answered ${Array.isArray(body.results) ? body.results.length : 'no'} results for ${queries.length} queries`,
+        url,
+      );
+    }
+    return body.results;
+  }
+
+  /** Every vulnerability id (with `modified`) for each query, following pagination. */
+  async function collectIds(queries: BatchQuery[]): Promise<Array<Map<string, string | undefined>>> {
+    const ids = queries.map(() => new Map<string, string | undefined>());
+    let pending = queries.map((query, index) => ({ query, index }));
+    while (pending.length > 0) {
+      const chunks: Array<typeof pending> = [];
+      for (let i = 0; i < pending.length; i += QUERYBATCH_LIMIT) chunks.push(pending.slice(i, i + QUERYBATCH_LIMIT));
+      const answers = await Promise.all(chunks.map((chunk) => querybatch(chunk.map((c) => c.query))));
+      const next: typeof pending = [];
+      answers.forEach((results, c) => {
+        results.forEach((result, i) => {
+          const item = (chunks[c] as typeof pending)[i] as (typeof pending)[number];
+          for (const v of result.vulns ?? []) ids[item.index]?.set(v.id, v.modified);
+          if (result.next_page_token) {
+            next.push({ index: item.index, query: { ...queries[item.index]!, page_token: result.next_page_token } });
+          }
+        });
+      });
+      pending = next;
+    }
+    return ids;
+  }
+
+  async function fetchRecord(id: string, modified: string | undefined): Promise<OsvRecord> {
+    const cached = await readCached(options.cacheDir, id, modified);
+    if (cached) return cached;
+    const url = `${base}/v1/vulns/${encodeURIComponent(id)}`;
+    const response = await http.get(url);
+    if (response.status !== 200) throw serviceError(`HTTP ${response.status} for the OSV record ${id}`, url);
+    const record = http.json<OsvRecord>(response, url);
+    if (record.id !== id) throw serviceError(`asked for ${id}, the OSV API answered ${String(record.id)}`, url);
+    await writeCached(options.cacheDir, record);
+    return record;
+  }
+
+  return {
+    name: 'osv',
+    async query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]> {
+      if (dependencies.length === 0) return [];
+      // One query per distinct (name, version).
+      const keyOf = (d: ResolvedDependency): string => `${d.name}\u0000${d.version}`;
+      const distinct = new Map<string, ResolvedDependency>();
+      for (const d of dependencies) if (!distinct.has(keyOf(d))) distinct.set(keyOf(d), d);
+      const unique = [...distinct.values()];
+      const ids = await collectIds(
+        unique.map((d) => ({ package: { name: d.name, ecosystem: PYPI_ECOSYSTEM }, version: d.version })),
+      );
+      const wanted = new Map<string, string | undefined>();
+      for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);
+      let done = 0;
+      const total = wanted.size;
+      progress?.(0, total);
+      const records = new Map<string, OsvRecord>();
+      await mapLimit([...wanted], concurrency, async ([id, modified]) => {
+        records.set(id, await fetchRecord(id, modified));
+        progress?.(++done, total);
+      });
+      const byKey = new Map<string, Vulnerability[]>();
+      unique.forEach((d, i) => {
+        const vulns: Vulnerability[] = [];
+        for (const id of ids[i]!.keys()) {
+          const record = records.get(id);
+          if (!record) throw new PyauditError('service', `record ${id} was not fetched`);
+          if (record.withdrawn) continue;
+          vulns.push({
+            id: record.id,
+            aliases: [...(record.aliases ?? [])],
+            fixVersions: fixVersions(record, d.name),
+            description: describeRecord(record),
+            source: 'osv',
+            ...(record.published !== undefined && { published: record.published }),
+            ...(record.modified !== undefined && { modified: record.modified }),
+          });
+        }
+        byKey.set(keyOf(d), vulns);
+      });
+      return dependencies.map((d) => byKey.get(keyOf(d)) ?? []);
+    },
+  };
+}

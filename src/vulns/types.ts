@@ -1,0 +1,35 @@
+/**
+ * The interface every vulnerability source implements, and what it reports.
+ */
+import type { ResolvedDependency } from '../core/dependency.js';
+
+/** One advisory about one dependency, as a source reports it. */
+export interface Vulnerability {
+  readonly id: string;
+  /** Other ids for the same flaw (CVE, GHSA …), as the record lists them. */
+  readonly aliases: readonly string[];
+  /** The versions that fix it for this project, PEP 440 sorted. */
+  readonly fixVersions: readonly string[];
+  /** Summary, else details, else "N/A"; newlines turned into spaces. */
+  readonly description: string;
+  /** The name of the source that reported it (`osv`, `pypi`, `local` …). */
+  readonly source: string;
+  readonly published?: string;
+  readonly modified?: string;
+}
+
+export interface QueryProgress {
+  /** Called as work completes: `done` of `total` units. */
+  (done: number, total: number): void;
+}
+
+export interface VulnerabilityService {
+  /** The source's name as `-s` takes it. */
+  readonly name: string;
+  /**
+   * Looks up every dependency. The result has one list per dependency, in the same order.
+   * Rejects with a `PyauditError` of kind `service` when any lookup fails: a partial answer
+   * is never returned as complete.
+   */
+  query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]>;
+}
