@@ -2,7 +2,7 @@
  * The audit pipeline: collect dependencies from the sources, look the pinned ones up in the
  * vulnerability services, merge aliases, apply ignores, and decide the outcome.
  */
-import type { Dependency, DependencySource, ResolvedDependency } from '../core/dependency.js';
+import { isDeliberateSkip, type Dependency, type DependencySource, type ResolvedDependency } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../vulns/types.js';
 import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
@@ -50,9 +50,9 @@ export async function collectDependencies(
   return { dependencies, warnings };
 }
 
-/** `--strict`: the first dependency that could not be audited (not-applicable ones are fine). */
+/** `--strict`: the first dependency that could not be audited (deliberate skips are fine). */
 function strictViolation(dependencies: readonly Dependency[]): PyauditError | null {
-  const skipped = dependencies.find((d) => d.kind === 'skipped' && d.skipKind !== 'not-applicable');
+  const skipped = dependencies.find((d) => d.kind === 'skipped' && !isDeliberateSkip(d.skipKind));
   if (!skipped || skipped.kind !== 'skipped') return null;
   return new PyauditError(
     'policy',

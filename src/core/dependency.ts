@@ -27,9 +27,22 @@ export interface ResolvedDependency extends DependencyBase {
 
 /**
  * Why a dependency could not be audited. `not-applicable` means it would not be installed in
- * the target environment (a marker is false): it is listed, but never an error.
+ * the target environment (a marker is false) and `excluded` that the user asked to leave it
+ * out (`--skip-editable`): both are listed, but never an error under `--strict`.
  */
-export type SkipKind = 'unpinned' | 'url' | 'editable' | 'invalid-version' | 'not-applicable' | 'not-found';
+export type SkipKind =
+  | 'unpinned'
+  | 'url'
+  | 'editable'
+  | 'invalid-version'
+  | 'not-found'
+  | 'not-applicable'
+  | 'excluded';
+
+/** Skips that `--strict` does not turn into errors. */
+export function isDeliberateSkip(kind: SkipKind): boolean {
+  return kind === 'not-applicable' || kind === 'excluded';
+}
 
 export interface SkippedDependency extends DependencyBase {
   readonly kind: 'skipped';

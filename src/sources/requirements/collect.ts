@@ -27,6 +27,8 @@ export interface RequirementsCollectOptions {
   readonly requireHashes?: boolean;
   /** The target environment for markers; variables left out are unknown (audited anyway). */
   readonly markerEnvironment?: MarkerEnvironment;
+  /** `--skip-editable`: editable requirements are left out on purpose. */
+  readonly skipEditable?: boolean;
 }
 
 /** A requirement with where it came from. */
@@ -186,6 +188,20 @@ export async function collectRequirements(
     }
     if (!req || r.entry.editable || r.entry.link) {
       const editable = r.entry.editable;
+      if (editable && options.skipEditable) {
+        order.push({
+          fixed: {
+            kind: 'skipped',
+            skipKind: 'excluded',
+            name,
+            displayName,
+            origin,
+            ...(marker !== undefined && { marker }),
+            skipReason: 'requirement marked as editable (--skip-editable)',
+          },
+        });
+        continue;
+      }
       order.push({
         fixed: {
           kind: 'skipped',

@@ -1,0 +1,171 @@
+/**
+ * The `pyaudit` command: wires flags to the library (sources → services → audit → report)
+ * and owns everything a terminal sees: the report on stdout (or `-o FILE`), warnings and the
+ * summary on stderr, the spinner, and the exit code (0 clean, 1 findings, 2 error).
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
+import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
+import { PyauditError } from '../core/errors.js';
+import { hostMarkerEnvironment } from '../core/host-environment.js';
+import { createHttpClient } from '../http/client.js';
+import { REPORT_FORMATS } from '../report/index.js';
+import { requirementsSource } from '../sources/requirements/index.js';
+import { VERSION } from '../version.js';
+import { createOsvService } from '../vulns/osv/service.js';
+import type { VulnerabilityService } from '../vulns/types.js';
+import { parseCommandLine, type CliOptions } from './options.js';
+import { createSpinner } from './spinner.js';
+
+export interface CliIo {
+  readonly stdout: { isTTY?: boolean; write(chunk: string): unknown };
+  readonly stderr: { isTTY?: boolean; write(chunk: string): unknown };
+  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const defaultIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+});
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Why a mode pip-audit has cannot run yet: said plainly, exit 2, never a silent empty audit. */
+function unsupportedMode(o: CliOptions): string | null {
+  if (o.fix) return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
+  if (o.projectPath !== undefined) {
+    return `auditing a project path (${o.projectPath}) is not supported yet; pass its requirements with -r FILE`;
+  }
+  if (o.requirements.length === 0) {
+    return 'auditing an installed environment (--path, --local, or no input) is not supported yet; pass requirements with -r FILE';
+  }
+  return null;
+}
+
+async function writeReport(io: CliIo, output: string | undefined, text: string): Promise<void> {
+  if (output === undefined || output === '-' || output === 'stdout') {
+    io.stdout.write(text);
+    return;
+  }
+  const target = path.resolve(io.cwd, output);
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, target);
+  } catch (e) {
+    throw new PyauditError('input', `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      file: output,
+    });
+  }
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  const debug = (o: CliOptions | undefined, message: string): void => {
+    if (o && o.verbose > 0) io.stderr.write(`pyaudit: debug: ${message}\n`);
+  };
+  let options: CliOptions | undefined;
+  try {
+    const parsed = parseCommandLine(argv, io.env, VERSION);
+    if (parsed.kind === 'exit') {
+      io.stdout.write(parsed.stdout);
+      return parsed.code;
+    }
+    options = parsed.options;
+    const o = options;
+    const unsupported = unsupportedMode(o);
+    if (unsupported) throw new PyauditError('usage', unsupported);
+
+    const started = performance.now();
+    const stdinCache: { bytes?: Promise<Uint8Array> } = {};
+    const sources: DependencySource[] = [
+      requirementsSource(
+        o.requirements,
+        {
+          readFile: (file) => {
+            if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
+            return readFile(path.resolve(io.cwd, file));
+          },
+          env: io.env,
+          requireHashes: o.requireHashes,
+          markerEnvironment: hostMarkerEnvironment(),
+          skipEditable: o.skipEditable,
+        },
+      ),
+    ];
+
+    const http = createHttpClient({ timeoutSeconds: o.timeout, env: io.env, userAgent: `pyaudit/${VERSION}` });
+    const services: VulnerabilityService[] = o.services.map(() =>
+      createOsvService({
+        http,
+        ...(o.osvUrl !== undefined && { url: o.osvUrl }),
+        ...(o.cacheDir !== undefined && { cacheDir: path.resolve(io.cwd, o.cacheDir) }),
+      }),
+    );
+    const spinner = createSpinner(io.stderr, o.progressSpinner);
+    spinner.update('Collecting dependencies');
+    let report;
+    try {
+      report = await audit({
+        sources,
+        services,
+        ignore: o.ignoreVulns,
+        strict: o.strict,
+        dryRun: o.dryRun,
+        progress: (done, total) => spinner.update(`Fetching vulnerability records ${done}/${total}`),
+      });
+    } finally {
+      spinner.stop();
+      await http.close();
+    }
+    for (const warning of report.warnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
+    const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
+    debug(
+      o,
+      `${report.results.length} dependencies (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
+    );
+
+    const format = REPORT_FORMATS.get(o.format)!;
+    const rendered = format.render(report, {
+      desc: o.desc === 'on' || (o.desc === 'auto' && format.detailsByDefault),
+      aliases: o.aliases === 'on' || (o.aliases === 'auto' && format.detailsByDefault),
+      isTTY: o.output === undefined && io.stdout.isTTY === true,
+    });
+    if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
+    const summary = summarize(report);
+    if (o.dryRun) {
+      io.stderr.write(
+        `Dry run: collected ${report.results.length} dependencies (${resolved} auditable); nothing was audited\n`,
+      );
+      return 0;
+    }
+    const notAudited = report.results.filter(
+      (r) => r.dependency.kind === 'skipped' && !isDeliberateSkip(r.dependency.skipKind),
+    ).length;
+    if (notAudited > 0) {
+      io.stderr.write(
+        `pyaudit: warning: ${notAudited} ${notAudited === 1 ? 'dependency was' : 'dependencies were'} not audited (see Skip Reason); --strict makes that an error\n`,
+      );
+    }
+    io.stderr.write(`${summaryLine(summary)}\n`);
+    return exitCodeFor(summary);
+  } catch (error) {
+    if (error instanceof PyauditError) {
+      io.stderr.write(`pyaudit: error: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`pyaudit: internal error: ${(error as Error).message}\n`);
+    debug(options, (error as Error).stack ?? '');
+    return 2;
+  }
+}

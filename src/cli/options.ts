@@ -1,0 +1,205 @@
+/**
+ * Command-line flags and environment variables → one options object. pip-audit's flags mean
+ * the same here; `PIP_AUDIT_*` variables set defaults as they do for pip-audit, and
+ * `PYAUDIT_*` twins take precedence over them. Flags beat both.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { PyauditError } from '../core/errors.js';
+import { REPORT_FORMATS } from '../report/index.js';
+
+export type Toggle = 'on' | 'off' | 'auto';
+
+export interface CliOptions {
+  readonly requirements: string[];
+  readonly projectPath?: string;
+  readonly format: string;
+  readonly services: string[];
+  readonly osvUrl?: string;
+  readonly dryRun: boolean;
+  readonly strict: boolean;
+  readonly desc: Toggle;
+  readonly aliases: Toggle;
+  readonly cacheDir?: string;
+  readonly progressSpinner: boolean;
+  readonly timeout: number;
+  readonly paths: string[];
+  readonly local: boolean;
+  readonly verbose: number;
+  readonly fix: boolean;
+  readonly locked: boolean;
+  readonly requireHashes: boolean;
+  readonly indexUrl?: string;
+  readonly extraIndexUrls: string[];
+  readonly skipEditable: boolean;
+  readonly noDeps: boolean;
+  readonly disablePip: boolean;
+  readonly output?: string;
+  readonly ignoreVulns: string[];
+}
+
+export type ParsedCommandLine =
+  | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'exit'; readonly code: number; readonly stdout: string };
+
+export const SERVICES = ['osv'] as const;
+
+/** `PYAUDIT_X`, else `PIP_AUDIT_X`. */
+function fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return env[`PYAUDIT_${name}`] ?? env[`PIP_AUDIT_${name}`];
+}
+
+function usage(message: string): PyauditError {
+  return new PyauditError('usage', message);
+}
+
+function choice(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) {
+    throw usage(`argument ${flag}: invalid choice: '${value}' (choose from ${allowed.join(', ')})`);
+  }
+  return value;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildCommand(version: string): Command {
+  return new Command('pyaudit')
+    .description('audit Python dependencies for known vulnerabilities (pip-audit compatible)')
+    .helpOption('-h, --help', 'show this help message and exit')
+    .version(`pyaudit ${version}`, '-V, --version', "show the program's version number and exit")
+    .argument('[project_path]', 'audit a local Python project at the given path')
+    .option('-l, --local', 'show only results for dependencies in the local environment', false)
+    .option('-r, --requirement <REQUIREMENT>', 'audit the given requirements file (repeatable; - for stdin)', collect, [])
+    .option('--locked', 'audit lock files from the project path only', false)
+    .option('-f, --format <FORMAT>', `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`)
+    .option('-s, --vulnerability-service <SERVICE>', `the vulnerability service (choices: ${SERVICES.join(', ')})`, collect, [])
+    .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
+    .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
+    .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
+    .addOption(new Option('--desc [{on,off,auto}]', 'include descriptions; auto means on for json'))
+    .addOption(new Option('--aliases [{on,off,auto}]', 'include alias ids; auto means on for json'))
+    .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
+    .option('--progress-spinner <{on,off}>', 'show a progress spinner on a terminal (default: on)')
+    .option('--timeout <TIMEOUT>', 'seconds to wait for a service response (default: 15)')
+    .option('--path <PATH>', 'audit the packages installed in this site-packages folder (repeatable)', collect, [])
+    .option('-v, --verbose', 'more output on stderr (repeatable)', (_v: string, n: number) => n + 1, 0)
+    .option('--fix', 'upgrade vulnerable dependencies in place', false)
+    .option('--require-hashes', 'require a hash on every requirement', false)
+    .option('--index-url <INDEX_URL>', 'base URL of the package index (accepted for pip-audit compatibility)')
+    .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
+    .option('--skip-editable', "don't audit editable requirements", false)
+    .option('--no-deps', "don't resolve dependencies: requirements must be pinned (always the case here)")
+    .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
+    .option('--ignore-vuln <ID>', 'ignore a vulnerability by id or alias (repeatable)', collect, [])
+    .option('--disable-pip', "don't use pip (pyaudit never does)", false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .allowExcessArguments(false);
+}
+
+/** Text for `--help`. */
+export function helpText(version: string): string {
+  return buildCommand(version).helpInformation();
+}
+
+function toggle(flag: string, value: unknown, envValue: string | undefined): Toggle {
+  if (value === true) return 'on';
+  const raw = typeof value === 'string' ? value : (envValue ?? 'auto');
+  return choice(flag, raw, ['on', 'off', 'auto']) as Toggle;
+}
+
+/**
+ * Parses arguments (without `node` and the script). Usage problems throw a `PyauditError`
+ * of kind `usage`; `--help` and `--version` return what to print.
+ */
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  version: string,
+): ParsedCommandLine {
+  const command = buildCommand(version);
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed') return { kind: 'exit', code: 0, stdout: command.helpInformation() };
+      if (error.code === 'commander.version') return { kind: 'exit', code: 0, stdout: `pyaudit ${version}\n` };
+      throw usage(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  const o = command.opts<Record<string, unknown>>();
+  const projectPath = command.args[0];
+
+  const format = choice('-f/--format', (o.format as string | undefined) ?? fromEnv(env, 'FORMAT') ?? 'columns', [
+    ...REPORT_FORMATS.keys(),
+  ]);
+  let services = (o.vulnerabilityService as string[]).flatMap((s) => s.split(','));
+  if (services.length === 0) services = [fromEnv(env, 'VULNERABILITY_SERVICE') ?? 'osv'];
+  for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
+  services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
+
+  const spinnerValue = (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
+  choice('--progress-spinner', spinnerValue, ['on', 'off']);
+  const timeoutText = (o.timeout as string | undefined) ?? fromEnv(env, 'TIMEOUT') ?? '15';
+  const timeout = Number(timeoutText);
+  if (!/^\d+(\.\d+)?$/.test(timeoutText) || timeout <= 0) {
+    throw usage(`argument --timeout: invalid value: '${timeoutText}' (a positive number of seconds)`);
+  }
+
+  const requirements = o.requirement as string[];
+  const options: CliOptions = {
+    requirements,
+    ...(projectPath !== undefined && { projectPath }),
+    format,
+    services,
+    ...(((o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL')) !== undefined && {
+      osvUrl: (o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL'),
+    }),
+    dryRun: o.dryRun as boolean,
+    strict: o.strict as boolean,
+    desc: toggle('--desc', o.desc, fromEnv(env, 'DESC')),
+    aliases: toggle('--aliases', o.aliases, fromEnv(env, 'ALIASES')),
+    ...(((o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR')) !== undefined && {
+      cacheDir: (o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR'),
+    }),
+    progressSpinner: spinnerValue === 'on',
+    timeout,
+    paths: o.path as string[],
+    local: o.local as boolean,
+    verbose: (o.verbose as number) + (fromEnv(env, 'LOGLEVEL')?.toLowerCase() === 'debug' ? 1 : 0),
+    fix: o.fix as boolean,
+    locked: o.locked as boolean,
+    requireHashes: o.requireHashes as boolean,
+    ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl as string }),
+    extraIndexUrls: o.extraIndexUrl as string[],
+    skipEditable: o.skipEditable as boolean,
+    // commander turns `--no-deps` into `deps: false`.
+    noDeps: o.deps === false,
+    disablePip: o.disablePip as boolean,
+    ...(((o.output as string | undefined) ?? fromEnv(env, 'OUTPUT')) !== undefined && {
+      output: (o.output as string | undefined) ?? fromEnv(env, 'OUTPUT'),
+    }),
+    ignoreVulns: o.ignoreVuln as string[],
+  };
+  validate(options);
+  return { kind: 'run', options };
+}
+
+/** The combinations pip-audit rejects, with its wording. */
+function validate(o: CliOptions): void {
+  if (o.requirements.length > 0 && o.projectPath !== undefined) {
+    throw usage('argument project_path: not allowed with argument -r/--requirement');
+  }
+  if (o.paths.length > 0 && (o.requirements.length > 0 || o.projectPath !== undefined)) {
+    throw usage('argument --path: not allowed with argument -r/--requirement or project_path');
+  }
+  if (o.locked && o.projectPath === undefined) {
+    throw usage('The --locked flag can only be used with a project path');
+  }
+  if (o.requirements.length === 0) {
+    if (o.requireHashes) throw usage('The --require-hashes flag can only be used with --requirement (-r)');
+    if (o.indexUrl !== undefined) throw usage('The --index-url flag can only be used with --requirement (-r)');
+    if (o.extraIndexUrls.length > 0) throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
+    if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
+  }
+}

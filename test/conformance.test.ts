@@ -1,0 +1,78 @@
+/**
+ * Drop-in compatibility: every report-format run recorded from pip-audit 2.10.1 in
+ * ../shared/pip-audit-conformance/output is replayed against the test OSV server serving the
+ * same advisory database. stdout must match byte for byte (aliases compared as sets, per the
+ * conformance README), the summary line on stderr must match, and so must the exit code.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pythonJsonDumps, type JsonValue } from '../src/report/json/python-json.js';
+import { loadAdvisories } from './helpers/advisories.js';
+import { runCli } from './helpers/run-cli.js';
+import { describeShared, sharedAvailable, sharedPath } from './helpers/shared.js';
+import { startOsvServer, type OsvTestServer } from './osv-server.js';
+
+interface Run {
+  run: string;
+  cwd: string;
+  section: string;
+  args: string[];
+  format: string;
+  exit_code: number;
+  summary: string | null;
+}
+
+const runs: Run[] = sharedAvailable()
+  ? (JSON.parse(readFileSync(sharedPath('pip-audit-conformance', 'index.json'), 'utf8')) as { runs: Run[] }).runs
+  : [];
+
+/** Sorts alias lists so that pip-audit's hash-seed order does not matter. */
+function normalizeAliases(text: string, format: string): string {
+  if (format === 'json') {
+    const sortAliases = (value: JsonValue): JsonValue => {
+      if (Array.isArray(value)) return value.map(sortAliases);
+      if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, k === 'aliases' && Array.isArray(v) ? [...(v as string[])].sort() : sortAliases(v)]),
+        );
+      }
+      return value;
+    };
+    return `${pythonJsonDumps(sortAliases(JSON.parse(text) as JsonValue))}\n`;
+  }
+  const list =
+    format === 'markdown'
+      ? /\[[^\]]+\]\(https:\/\/osv\.dev\/vulnerability\/[^)]+\)(?:, \[[^\]]+\]\(https:\/\/osv\.dev\/vulnerability\/[^)]+\))+/g
+      : /\b[A-Z][A-Z0-9]*-[A-Za-z0-9-]+(?:, [A-Z][A-Z0-9]*-[A-Za-z0-9-]+)+/g;
+  return text.replace(list, (m) => m.split(', ').sort().join(', '));
+}
+
+let server: OsvTestServer;
+
+describeShared('pip-audit 2.10.1 conformance: report formats', () => {
+  beforeAll(async () => {
+    server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
+  });
+  afterAll(() => server?.close());
+
+  const outputRuns = runs.filter((r) => r.section === 'output');
+  it('has the recorded runs', () => {
+    expect(outputRuns.length).toBe(84);
+  });
+
+  it.each(outputRuns.map((r) => [r.run, r] as const))('%s', async (_name, run) => {
+    const dir = sharedPath('pip-audit-conformance', run.run);
+    const args = run.args.map((a) => a.replace('{OSV_URL}', `${server.url}/v1/query`).replace('{OSV_BASE}', server.url));
+    const result = await runCli(args, { cwd: sharedPath('pip-audit-conformance', run.cwd) });
+    const expectedStdout = readFileSync(path.join(dir, 'stdout'), 'utf8');
+    const expectedStderr = readFileSync(path.join(dir, 'stderr'), 'utf8');
+    expect(normalizeAliases(result.stdout, run.format)).toBe(
+      expectedStdout === '' ? '' : normalizeAliases(expectedStdout, run.format),
+    );
+    const lastLine = (s: string): string => s.trimEnd().split('\n').pop() ?? '';
+    expect(lastLine(result.stderr)).toBe(lastLine(expectedStderr));
+    expect(lastLine(result.stderr)).toBe(run.summary);
+    expect(result.code).toBe(run.exit_code);
+  });
+});
