@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { CollectResult, Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import { evaluateMarkerPartial, formatMarker, type MarkerEnvironment, type MarkerList } from '../../standards/markers.js';
-import { normalizeVersion, specifierContains, specifierSetToString, type Specifier } from '../../standards/pep440.js';
+import { compareVersions, normalizeVersion, specifierContains, specifierSetToString, type Specifier } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { formatRequirement } from '../../standards/pep508.js';
 import { DecodeError, decodeRequirementsBytes } from './lines.js';
@@ -260,7 +260,7 @@ function resolveGroup(
     for (const r of items) {
       for (const pin of exactPins(r.entry.requirement!.specifierSet.specifiers)) {
         const version = normalizeVersion(pin.version) ?? pin.version;
-        if (found && found.version !== version) {
+        if (found && compareVersions(found.version, version) !== 0) {
           throw inputError(
             `package ${name} has duplicate requirements: ${r.entry.text} conflicts with ${found.from.entry.text} (${where(found.from)})`,
             r.file,

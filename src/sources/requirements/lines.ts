@@ -52,10 +52,20 @@ export function decodeRequirementsBytes(bytes: Uint8Array): string {
   return strictDecode(bytes, 'utf-8');
 }
 
+/** Python codec names that the WHATWG encoding labels spell differently. */
+const PYTHON_CODECS: Record<string, string> = {
+  'latin-1': 'latin1',
+  latin_1: 'latin1',
+  'iso-latin-1': 'latin1',
+  utf8: 'utf-8',
+  'utf-8-sig': 'utf-8',
+  utf_8: 'utf-8',
+};
+
 function strictDecode(bytes: Uint8Array, encoding: string): string {
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(encoding, { fatal: true });
+    decoder = new TextDecoder(PYTHON_CODECS[encoding] ?? encoding.replace(/_/g, '-'), { fatal: true });
   } catch {
     throw new DecodeError(`unknown encoding '${encoding}'`);
   }

@@ -338,8 +338,12 @@ function requirementEntry(args: string, line: number, hashes: string[]): Require
   } catch (e) {
     if (!(e instanceof InvalidRequirementError)) throw e;
     if (looksLikePath(body) && !/\s/.test(body)) return linkEntry(text, body, marker, line, hashes);
-    const hint =
-      text.includes('=') && !/[<>=!~]=|[<>]/.test(text) ? ' (= is not a valid operator; did you mean ==?)' : '';
+    const unset = /\$\{([A-Z0-9_]+)\}/.exec(text);
+    const hint = unset
+      ? ` (the environment variable ${unset[1]} is not set)`
+      : text.includes('=') && !/[<>=!~]=|[<>]/.test(text)
+        ? ' (= is not a valid operator; did you mean ==?)'
+        : '';
     throw new LineError(`invalid requirement '${text}': ${e.reason}${hint}`);
   }
   return {
