@@ -107,7 +107,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const buffer = Buffer.from(await response.body.arrayBuffer());
         if (RETRYABLE_STATUS.has(response.statusCode) && attempt < attempts) {
           const retryAfter = Number(response.headers['retry-after']);
-          await sleep(Number.isFinite(retryAfter) ? Math.min(retryAfter * 1000, 5000) : 100 * 2 ** attempt);
+          await sleep(Number.isFinite(retryAfter) ? Math.min(retryAfter * 1000, 5000) : 100 * 2 ** (attempt - 1));
           continue;
         }
         return { status: response.statusCode, headers: response.headers, body: buffer };
@@ -115,7 +115,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         lastError = error;
         const code = (error as NodeJS.ErrnoException).code;
         if (attempt < attempts && code !== undefined && RETRYABLE_CODES.has(code)) {
-          await sleep(100 * 2 ** attempt);
+          await sleep(100 * 2 ** (attempt - 1));
           continue;
         }
         throw serviceError(describeNetworkError(error, timeoutSeconds), url, error);
