@@ -1,16 +1,22 @@
 /**
- * The one HTTP client every network source shares: pooled keep-alive connections with a cap,
- * proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), per-request timeouts,
- * and bounded retries for transient failures (connection resets, 429, 5xx).
+ * The one HTTP client every network source shares, on Node's own `http`/`https` (no module
+ * to load at start-up): keep-alive connection pools with a cap, per-request timeouts,
+ * bounded retries for transient failures (connection resets, 429, 5xx), and proxies from
+ * the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`; plain-HTTP targets go through
+ * the proxy in absolute form, HTTPS targets through a `CONNECT` tunnel).
  *
  * Failures become `PyauditError`s of kind `service` naming the URL, so the CLI can print
  * one line and exit 2.
  */
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
 import { serviceError } from '../core/errors.js';
+import { proxyFor } from './proxy.js';
 
 export interface HttpClientOptions {
-  /** Seconds before a request without a response is abandoned (pip-audit's --timeout). */
+  /** Seconds without progress before a request is abandoned (pip-audit's --timeout). */
   readonly timeoutSeconds?: number;
   /** Most connections open at once per origin. */
   readonly maxConnections?: number;
@@ -23,7 +29,7 @@ export interface HttpClientOptions {
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
+  readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
 }
 
@@ -36,30 +42,33 @@ export interface HttpClient {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_CLOSED']);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
 
-function hasProxy(env: Readonly<Record<string, string | undefined>>): boolean {
-  return ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some((k) => env[k]);
+class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
 }
 
 function describeNetworkError(error: unknown, timeoutSeconds: number): string {
-  const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e.code ?? e.cause?.code;
+  const code = (error as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ECONNREFUSED':
       return 'cannot connect (connection refused)';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'cannot resolve the host name';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
       return `no response within ${timeoutSeconds} s (--timeout)`;
     case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
       return 'the connection was closed by the server';
+    case 'CERT_HAS_EXPIRED':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `TLS certificate problem (${code})`;
     default:
-      return `request failed: ${e.cause?.message ?? e.message}`;
+      return `request failed: ${(error as Error).message}`;
   }
 }
 
@@ -70,49 +79,98 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const timeoutMs = Math.max(1, Math.round(timeoutSeconds * 1000));
   const attempts = Math.max(1, options.attempts ?? 3);
   const env = options.env ?? process.env;
-  const agentOptions = {
-    connections: options.maxConnections ?? 32,
-    keepAliveTimeout: 10_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connectTimeout: timeoutMs,
-  };
-  const dispatcher: Dispatcher = hasProxy(env)
-    ? new EnvHttpProxyAgent({
-        ...agentOptions,
-        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-        noProxy: env.NO_PROXY ?? env.no_proxy,
-      })
-    : new Agent(agentOptions);
   const userAgent = options.userAgent ?? 'pyaudit';
+  const poolOptions = { keepAlive: true, maxSockets: options.maxConnections ?? 32, scheduling: 'fifo' as const };
+  const httpAgent = new http.Agent(poolOptions);
+  const httpsAgent = new https.Agent(poolOptions);
+  /** Tunnels through an HTTPS proxy, one keep-alive agent per proxy. */
+  const tunnelAgents = new Map<string, https.Agent>();
 
-  async function send(
-    method: 'GET' | 'POST',
-    url: string,
-    headers: Record<string, string>,
-    body?: string,
-  ): Promise<HttpResponse> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const response = await request(url, {
-          method,
-          headers: { 'user-agent': userAgent, ...headers },
-          ...(body !== undefined && { body }),
-          dispatcher,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+  function tunnelAgent(proxy: URL): https.Agent {
+    const key = proxy.href;
+    let agent = tunnelAgents.get(key);
+    if (!agent) {
+      agent = new https.Agent(poolOptions);
+      // Open each connection with CONNECT through the proxy, then TLS to the target.
+      agent.createConnection = (opts, callback) => {
+        const target = `${opts.host}:${opts.port}`;
+        const connect = (proxy.protocol === 'https:' ? https : http).request({
+          host: proxy.hostname,
+          port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+          method: 'CONNECT',
+          path: target,
+          headers: { host: target, ...proxyAuthorization(proxy) },
+          timeout: timeoutMs,
         });
-        const buffer = Buffer.from(await response.body.arrayBuffer());
-        if (RETRYABLE_STATUS.has(response.statusCode) && attempt < attempts) {
+        connect.once('connect', (res, socket: Socket) => {
+          if (res.statusCode !== 200) {
+            socket.destroy();
+            callback?.(new Error(`the proxy ${proxy.host} refused CONNECT ${target} (HTTP ${res.statusCode})`), undefined as never);
+            return;
+          }
+          const secure = tls.connect({ socket, servername: String(opts.servername ?? opts.host) });
+          callback?.(null, secure);
+        });
+        connect.once('timeout', () => connect.destroy(new TimeoutError('proxy timeout')));
+        connect.once('error', (e) => callback?.(e, undefined as never));
+        connect.end();
+        return undefined as never;
+      };
+      tunnelAgents.set(key, agent);
+    }
+    return agent;
+  }
+
+  function once(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      const proxy = proxyFor(target, env);
+      let request: http.ClientRequest;
+      const allHeaders = { 'user-agent': userAgent, ...headers, ...(body && { 'content-length': String(body.length) }) };
+      if (proxy && !secure) {
+        // Plain HTTP through a proxy: the absolute URL goes to the proxy.
+        request = (proxy.protocol === 'https:' ? https : http).request({
+          host: proxy.hostname,
+          port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+          method,
+          path: target.href,
+          headers: { ...allHeaders, host: target.host, ...proxyAuthorization(proxy) },
+          agent: proxy.protocol === 'https:' ? httpsAgent : httpAgent,
+        });
+      } else {
+        request = (secure ? https : http).request(target, {
+          method,
+          headers: allHeaders,
+          agent: secure ? (proxy ? tunnelAgent(proxy) : httpsAgent) : httpAgent,
+        });
+      }
+      request.setTimeout(timeoutMs, () => request.destroy(new TimeoutError('timeout')));
+      request.once('error', reject);
+      request.once('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('error', reject);
+        response.once('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
+      });
+      request.end(body);
+    });
+  }
+
+  async function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await once(method, url, headers, body);
+        if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
           const retryAfter = Number(response.headers['retry-after']);
           await sleep(Number.isFinite(retryAfter) ? Math.min(retryAfter * 1000, 5000) : 100 * 2 ** (attempt - 1));
           continue;
         }
-        return { status: response.statusCode, headers: response.headers, body: buffer };
+        return response;
       } catch (error) {
-        lastError = error;
         const code = (error as NodeJS.ErrnoException).code;
         if (attempt < attempts && code !== undefined && RETRYABLE_CODES.has(code)) {
           await sleep(100 * 2 ** (attempt - 1));
@@ -121,13 +179,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         throw serviceError(describeNetworkError(error, timeoutSeconds), url, error);
       }
     }
-    throw serviceError(describeNetworkError(lastError, timeoutSeconds), url, lastError);
   }
 
   return {
     get: (url, headers = {}) => send('GET', url, { accept: 'application/json', ...headers }),
     postJson: (url, payload) =>
-      send('POST', url, { 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify(payload)),
+      send('POST', url, { 'content-type': 'application/json', accept: 'application/json' }, Buffer.from(JSON.stringify(payload))),
     json<T>(response: HttpResponse, url: string): T {
       try {
         return JSON.parse(response.body.toString('utf8')) as T;
@@ -135,6 +192,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         throw serviceError(`the response is not valid JSON (HTTP ${response.status})`, url);
       }
     },
-    close: () => dispatcher.close(),
+    async close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+      for (const agent of tunnelAgents.values()) agent.destroy();
+    },
   };
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
 }
