@@ -26,9 +26,18 @@ if (!existsSync(path.join(shared, 'advisory-database'))) {
 }
 
 const inputs: Array<[string, string]> = [
-  ['185 pinned (bench-data/pinned_requirements.txt)', path.join(shared, 'bench-data/pinned_requirements.txt')],
-  ['692 pinned (bench-data/pinned_large_requirements.txt)', path.join(shared, 'bench-data/pinned_large_requirements.txt')],
-  ['245 vulnerable, 537 records (test/fixtures/audit/advisory-pins.txt)', path.join(root, 'test/fixtures/audit/advisory-pins.txt')],
+  [
+    '185 pinned (bench-data/pinned_requirements.txt)',
+    path.join(shared, 'bench-data/pinned_requirements.txt'),
+  ],
+  [
+    '692 pinned (bench-data/pinned_large_requirements.txt)',
+    path.join(shared, 'bench-data/pinned_large_requirements.txt'),
+  ],
+  [
+    '245 vulnerable, 537 records (test/fixtures/audit/advisory-pins.txt)',
+    path.join(root, 'test/fixtures/audit/advisory-pins.txt'),
+  ],
 ];
 
 const median = (xs: number[]): number => {
@@ -38,8 +47,12 @@ const median = (xs: number[]): number => {
 
 const records = loadAdvisories(path.join(shared, 'advisory-database/vulns'));
 const server = await startOsvServer(records);
-console.log(`pyaudit audit benchmark — ${records.length} OSV records, ${RUNS} cold runs per case (median)\n`);
-console.log('latency  input                                                             median    requests (batch/vulns)  peak in flight');
+console.log(
+  `pyaudit audit benchmark — ${records.length} OSV records, ${RUNS} cold runs per case (median)\n`,
+);
+console.log(
+  'latency  input                                                             median    requests (batch/vulns)  peak in flight',
+);
 for (const latency of [0, 50]) {
   server.options = { latencyMs: latency };
   for (const [label, file] of inputs) {
@@ -48,9 +61,23 @@ for (const latency of [0, 50]) {
     for (let i = 0; i < RUNS; i++) {
       server.resetStats();
       const started = performance.now();
-      await exec(process.execPath, [path.join(root, 'bin/pyaudit.js'), '--osv-url', server.url, '-r', file, '-f', 'json', '--progress-spinner', 'off'], {
-        maxBuffer: 64 * 1024 * 1024,
-      }).catch((e: { code?: number }) => {
+      await exec(
+        process.execPath,
+        [
+          path.join(root, 'bin/pyaudit.js'),
+          '--osv-url',
+          server.url,
+          '-r',
+          file,
+          '-f',
+          'json',
+          '--progress-spinner',
+          'off',
+        ],
+        {
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ).catch((e: { code?: number }) => {
         if (e.code !== 1) throw e;
       });
       times.push(performance.now() - started);

@@ -16,15 +16,24 @@ import { startOsvServer, type OsvTestServer } from './osv-server.js';
 
 type Expected = Record<string, Record<string, Record<string, string[]>>>;
 interface JsonReport {
-  dependencies: Array<{ name: string; version?: string; skip_reason?: string; vulns?: Array<{ id: string; aliases: string[] }> }>;
+  dependencies: Array<{
+    name: string;
+    version?: string;
+    skip_reason?: string;
+    vulns?: Array<{ id: string; aliases: string[] }>;
+  }>;
 }
 
 let server: OsvTestServer;
-const expected = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'audit', 'expected-ids.json'), 'utf8')) as Expected;
+const expected = JSON.parse(
+  readFileSync(path.join(FIXTURES_DIR, 'audit', 'expected-ids.json'), 'utf8'),
+) as Expected;
 
 describeShared('completeness against the PyPA advisory database', () => {
   beforeAll(async () => {
-    server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')), { pageSize: 7 });
+    server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')), {
+      pageSize: 7,
+    });
   });
   afterAll(() => server?.close());
 
@@ -33,7 +42,9 @@ describeShared('completeness against the PyPA advisory database', () => {
     ['pinned_requirements.txt', sharedPath('bench-data', 'pinned_requirements.txt')],
     ['pinned_large_requirements.txt', sharedPath('bench-data', 'pinned_large_requirements.txt')],
   ])('%s', async (label, file) => {
-    const result = await runCli(['--osv-url', server.url, '-r', file, '-f', 'json'], { cwd: FIXTURES_DIR });
+    const result = await runCli(['--osv-url', server.url, '-r', file, '-f', 'json'], {
+      cwd: FIXTURES_DIR,
+    });
     const report = JSON.parse(result.stdout) as JsonReport;
     const want = expected[label]!;
     let total = 0;
@@ -49,7 +60,8 @@ describeShared('completeness against the PyPA advisory database', () => {
           seen.add(id);
         }
       }
-      for (const id of ids!) expect(seen.has(id), `${dep.name} ${dep.version}: ${id} missing`).toBe(true);
+      for (const id of ids!)
+        expect(seen.has(id), `${dep.name} ${dep.version}: ${id} missing`).toBe(true);
       total += ids!.length;
     }
     expect(report.dependencies.length).toBe(Object.keys(want).length);

@@ -24,7 +24,11 @@ interface Run {
 }
 
 const runs: Run[] = sharedAvailable()
-  ? (JSON.parse(readFileSync(sharedPath('pip-audit-conformance', 'index.json'), 'utf8')) as { runs: Run[] }).runs
+  ? (
+      JSON.parse(readFileSync(sharedPath('pip-audit-conformance', 'index.json'), 'utf8')) as {
+        runs: Run[];
+      }
+    ).runs
   : [];
 
 /** Sorts alias lists so that pip-audit's hash-seed order does not matter. */
@@ -34,7 +38,10 @@ function normalizeAliases(text: string, format: string): string {
       if (Array.isArray(value)) return value.map(sortAliases);
       if (value !== null && typeof value === 'object') {
         return Object.fromEntries(
-          Object.entries(value).map(([k, v]) => [k, k === 'aliases' && Array.isArray(v) ? [...(v as string[])].sort() : sortAliases(v)]),
+          Object.entries(value).map(([k, v]) => [
+            k,
+            k === 'aliases' && Array.isArray(v) ? [...(v as string[])].sort() : sortAliases(v),
+          ]),
         );
       }
       return value;
@@ -63,7 +70,9 @@ describeShared('pip-audit 2.10.1 conformance: report formats', () => {
 
   it.each(outputRuns.map((r) => [r.run, r] as const))('%s', async (_name, run) => {
     const dir = sharedPath('pip-audit-conformance', run.run);
-    const args = run.args.map((a) => a.replace('{OSV_URL}', `${server.url}/v1/query`).replace('{OSV_BASE}', server.url));
+    const args = run.args.map((a) =>
+      a.replace('{OSV_URL}', `${server.url}/v1/query`).replace('{OSV_BASE}', server.url),
+    );
     const result = await runCli(args, { cwd: sharedPath('pip-audit-conformance', run.cwd) });
     const expectedStdout = readFileSync(path.join(dir, 'stdout'), 'utf8');
     const expectedStderr = readFileSync(path.join(dir, 'stderr'), 'utf8');

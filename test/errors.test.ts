@@ -24,11 +24,26 @@ async function replay(name: string) {
 }
 
 const ERRORS: Array<[string, string]> = [
-  ['arg-invalid-format', "pyaudit: error: argument -f/--format: invalid choice: 'xml' (choose from columns, json, markdown)\n"],
-  ['arg-locked-without-project', 'pyaudit: error: The --locked flag can only be used with a project path\n'],
-  ['arg-no-deps-without-requirement', 'pyaudit: error: The --no-deps flag can only be used with --requirement (-r)\n'],
-  ['arg-require-hashes-without-requirement', 'pyaudit: error: The --require-hashes flag can only be used with --requirement (-r)\n'],
-  ['arg-requirement-and-project', 'pyaudit: error: argument project_path: not allowed with argument -r/--requirement\n'],
+  [
+    'arg-invalid-format',
+    "pyaudit: error: argument -f/--format: invalid choice: 'xml' (choose from columns, json, markdown)\n",
+  ],
+  [
+    'arg-locked-without-project',
+    'pyaudit: error: The --locked flag can only be used with a project path\n',
+  ],
+  [
+    'arg-no-deps-without-requirement',
+    'pyaudit: error: The --no-deps flag can only be used with --requirement (-r)\n',
+  ],
+  [
+    'arg-require-hashes-without-requirement',
+    'pyaudit: error: The --require-hashes flag can only be used with --requirement (-r)\n',
+  ],
+  [
+    'arg-requirement-and-project',
+    'pyaudit: error: argument project_path: not allowed with argument -r/--requirement\n',
+  ],
   [
     'duplicate-conflict',
     'pyaudit: error: requirements.txt:2: package django has duplicate requirements: django==3.2.1 conflicts with django==3.2.0 (requirements.txt:1)\n',
@@ -42,8 +57,14 @@ const ERRORS: Array<[string, string]> = [
     "pyaudit: error: requirements.txt:2: invalid requirement 'this is not a requirement!!': Expected semicolon (after name with no version specifier) or end\n",
   ],
   ['missing-file', 'pyaudit: error: does-not-exist.txt: no such file\n'],
-  ['service-unreachable', 'pyaudit: error: http://127.0.0.1:9/v1/querybatch: cannot connect (connection refused)\n'],
-  ['strict-url-requirement', 'pyaudit: error: requirements.txt:1: foo: URL requirements cannot be pinned to a specific package version (--strict)\n'],
+  [
+    'service-unreachable',
+    'pyaudit: error: http://127.0.0.1:9/v1/querybatch: cannot connect (connection refused)\n',
+  ],
+  [
+    'strict-url-requirement',
+    'pyaudit: error: requirements.txt:1: foo: URL requirements cannot be pinned to a specific package version (--strict)\n',
+  ],
 ];
 
 describeShared('pip-audit error cases: one line, exit 2', () => {
@@ -72,7 +93,8 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
       const result = await replay(name);
       expect(result).toEqual({
         stdout: '',
-        stderr: 'pyaudit: error: auditing a project path (.) is not supported yet; pass its requirements with -r FILE\n',
+        stderr:
+          'pyaudit: error: auditing a project path (.) is not supported yet; pass its requirements with -r FILE\n',
         code: 2,
       });
     },
@@ -107,18 +129,25 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
       'requests requirement is not pinned: requests',
       '',
     ]);
-    expect(result.stderr.trimEnd().split('\n').pop()).toBe('Found 25 known vulnerabilities in 1 package');
+    expect(result.stderr.trimEnd().split('\n').pop()).toBe(
+      'Found 25 known vulnerabilities in 1 package',
+    );
   });
 
   it('unpinned-range: skipped with the specifier in the reason; --strict makes it an error', async () => {
     const result = await replay('unpinned-range');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('flask requirement is not pinned to an exact version: flask>=0.12\n');
+    expect(result.stdout).toContain(
+      'flask requirement is not pinned to an exact version: flask>=0.12\n',
+    );
     const dir = sharedPath('pip-audit-conformance', 'errors', 'unpinned-range');
-    const strict = await runCli(['-r', 'requirements.txt', '--osv-url', server.url, '--strict'], { cwd: dir });
+    const strict = await runCli(['-r', 'requirements.txt', '--osv-url', server.url, '--strict'], {
+      cwd: dir,
+    });
     expect(strict).toEqual({
       stdout: '',
-      stderr: 'pyaudit: error: requirements.txt:1: flask: requirement is not pinned to an exact version: flask>=0.12 (--strict)\n',
+      stderr:
+        'pyaudit: error: requirements.txt:1: flask: requirement is not pinned to an exact version: flask>=0.12 (--strict)\n',
       code: 2,
     });
   });

@@ -57,11 +57,17 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-export async function startOsvServer(records: readonly OsvRecord[], options: OsvServerOptions = {}): Promise<OsvTestServer> {
+export async function startOsvServer(
+  records: readonly OsvRecord[],
+  options: OsvServerOptions = {},
+): Promise<OsvTestServer> {
   const byId = new Map<string, OsvRecord>();
   const byPackage = new Map<string, OsvRecord[]>();
   for (const record of records) {
@@ -73,7 +79,8 @@ export async function startOsvServer(records: readonly OsvRecord[], options: Osv
     );
     for (const name of names) byPackage.set(name, [...(byPackage.get(name) ?? []), record]);
   }
-  for (const list of byPackage.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const list of byPackage.values())
+    list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const stats: OsvServerStats = {
     requests: 0,
@@ -87,8 +94,12 @@ export async function startOsvServer(records: readonly OsvRecord[], options: Osv
   function answer(query: Query, pageSize: number): { vulns: OsvRecord[]; next?: string } {
     const name = query.package?.name;
     if (!name || query.package?.ecosystem !== 'PyPI' || !query.version) return { vulns: [] };
-    const matching = (byPackage.get(canonicalizeName(name)) ?? []).filter((r) => isAffected(r, name, query.version!));
-    const offset = query.page_token ? Number(Buffer.from(query.page_token, 'base64url').toString()) : 0;
+    const matching = (byPackage.get(canonicalizeName(name)) ?? []).filter((r) =>
+      isAffected(r, name, query.version!),
+    );
+    const offset = query.page_token
+      ? Number(Buffer.from(query.page_token, 'base64url').toString())
+      : 0;
     const page = matching.slice(offset, offset + pageSize);
     const nextOffset = offset + pageSize;
     return nextOffset < matching.length
@@ -105,8 +116,13 @@ export async function startOsvServer(records: readonly OsvRecord[], options: Osv
         const url = new URL(req.url ?? '/', 'http://localhost');
         const method = req.method ?? 'GET';
         const body = method === 'POST' ? await readBody(req) : '';
-        if (handle.options.latencyMs) await new Promise((r) => setTimeout(r, handle.options.latencyMs));
-        const failure = handle.options.fail?.({ method, path: url.pathname, count: stats.requests });
+        if (handle.options.latencyMs)
+          await new Promise((r) => setTimeout(r, handle.options.latencyMs));
+        const failure = handle.options.fail?.({
+          method,
+          path: url.pathname,
+          count: stats.requests,
+        });
         if (failure === 'drop') {
           req.socket.destroy();
           return;
@@ -119,7 +135,11 @@ export async function startOsvServer(records: readonly OsvRecord[], options: Osv
         if (method === 'POST' && url.pathname === '/v1/query') {
           stats.byRoute.query++;
           const { vulns, next } = answer(JSON.parse(body) as Query, pageSize);
-          send(res, 200, next ? { vulns, next_page_token: next } : vulns.length > 0 ? { vulns } : {});
+          send(
+            res,
+            200,
+            next ? { vulns, next_page_token: next } : vulns.length > 0 ? { vulns } : {},
+          );
         } else if (method === 'POST' && url.pathname === '/v1/querybatch') {
           stats.byRoute.querybatch++;
           const parsed = JSON.parse(body) as { queries?: Query[] };
@@ -135,7 +155,11 @@ export async function startOsvServer(records: readonly OsvRecord[], options: Osv
           const results = parsed.queries.map((q) => {
             const { vulns, next } = answer(q, pageSize);
             const ids = vulns.map((v) => ({ id: v.id, modified: v.modified }));
-            return next ? { vulns: ids, next_page_token: next } : ids.length > 0 ? { vulns: ids } : {};
+            return next
+              ? { vulns: ids, next_page_token: next }
+              : ids.length > 0
+                ? { vulns: ids }
+                : {};
           });
           send(res, 200, { results });
         } else if (method === 'GET' && url.pathname.startsWith('/v1/vulns/')) {

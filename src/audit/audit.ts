@@ -2,7 +2,12 @@
  * The audit pipeline: collect dependencies from the sources, look the pinned ones up in the
  * vulnerability services, merge aliases, apply ignores, and decide the outcome.
  */
-import { isDeliberateSkip, type Dependency, type DependencySource, type ResolvedDependency } from '../core/dependency.js';
+import {
+  isDeliberateSkip,
+  type Dependency,
+  type DependencySource,
+  type ResolvedDependency,
+} from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../vulns/types.js';
 import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
@@ -57,7 +62,9 @@ function strictViolation(dependencies: readonly Dependency[]): PyauditError | nu
   return new PyauditError(
     'policy',
     `${skipped.name}: ${skipped.skipReason} (--strict)`,
-    skipped.origin.line !== undefined ? { file: skipped.origin.file, line: skipped.origin.line } : { file: skipped.origin.file },
+    skipped.origin.line !== undefined
+      ? { file: skipped.origin.file, line: skipped.origin.line }
+      : { file: skipped.origin.file },
   );
 }
 
@@ -70,7 +77,8 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const resolved = dependencies.filter((d): d is ResolvedDependency => d.kind === 'resolved');
   const perService: Vulnerability[][][] = [];
   if (!options.dryRun && resolved.length > 0) {
-    for (const service of options.services) perService.push(await service.query(resolved, options.progress));
+    for (const service of options.services)
+      perService.push(await service.query(resolved, options.progress));
   }
   const ignore = new Set(options.ignore ?? []);
   let r = 0;

@@ -36,13 +36,15 @@ const defaultIo = (): CliIo => ({
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
 }
 
 /** Why a mode pip-audit has cannot run yet: said plainly, exit 2, never a silent empty audit. */
 function unsupportedMode(o: CliOptions): string | null {
-  if (o.fix) return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
+  if (o.fix)
+    return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
   if (o.projectPath !== undefined) {
     return `auditing a project path (${o.projectPath}) is not supported yet; pass its requirements with -r FILE`;
   }
@@ -63,9 +65,13 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
     await writeFile(temp, text);
     await rename(temp, target);
   } catch (e) {
-    throw new PyauditError('input', `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      file: output,
-    });
+    throw new PyauditError(
+      'input',
+      `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      {
+        file: output,
+      },
+    );
   }
 }
 
@@ -89,22 +95,23 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const started = performance.now();
     const stdinCache: { bytes?: Promise<Uint8Array> } = {};
     const sources: DependencySource[] = [
-      requirementsSource(
-        o.requirements,
-        {
-          readFile: (file) => {
-            if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
-            return readFile(path.resolve(io.cwd, file));
-          },
-          env: io.env,
-          requireHashes: o.requireHashes,
-          markerEnvironment: hostMarkerEnvironment(),
-          skipEditable: o.skipEditable,
+      requirementsSource(o.requirements, {
+        readFile: (file) => {
+          if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
+          return readFile(path.resolve(io.cwd, file));
         },
-      ),
+        env: io.env,
+        requireHashes: o.requireHashes,
+        markerEnvironment: hostMarkerEnvironment(),
+        skipEditable: o.skipEditable,
+      }),
     ];
 
-    const http = createHttpClient({ timeoutSeconds: o.timeout, env: io.env, userAgent: `pyaudit/${VERSION}` });
+    const http = createHttpClient({
+      timeoutSeconds: o.timeout,
+      env: io.env,
+      userAgent: `pyaudit/${VERSION}`,
+    });
     const services: VulnerabilityService[] = o.services.map(() =>
       createOsvService({
         http,
@@ -122,7 +129,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         ignore: o.ignoreVulns,
         strict: o.strict,
         dryRun: o.dryRun,
-        progress: (done, total) => spinner.update(`Fetching vulnerability records ${done}/${total}`),
+        progress: (done, total) =>
+          spinner.update(`Fetching vulnerability records ${done}/${total}`),
       });
     } finally {
       spinner.stop();

@@ -44,7 +44,10 @@ export type ParsedCommandLine =
 export const SERVICES = ['osv'] as const;
 
 /** `PYAUDIT_X`, else `PIP_AUDIT_X`. */
-function fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+function fromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
   return env[`PYAUDIT_${name}`] ?? env[`PIP_AUDIT_${name}`];
 }
 
@@ -68,10 +71,23 @@ function buildCommand(version: string): Command {
     .version(`pyaudit ${version}`, '-V, --version', "show the program's version number and exit")
     .argument('[project_path]', 'audit a local Python project at the given path')
     .option('-l, --local', 'show only results for dependencies in the local environment', false)
-    .option('-r, --requirement <REQUIREMENT>', 'audit the given requirements file (repeatable; - for stdin)', collect, [])
+    .option(
+      '-r, --requirement <REQUIREMENT>',
+      'audit the given requirements file (repeatable; - for stdin)',
+      collect,
+      [],
+    )
     .option('--locked', 'audit lock files from the project path only', false)
-    .option('-f, --format <FORMAT>', `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`)
-    .option('-s, --vulnerability-service <SERVICE>', `the vulnerability service (choices: ${SERVICES.join(', ')})`, collect, [])
+    .option(
+      '-f, --format <FORMAT>',
+      `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`,
+    )
+    .option(
+      '-s, --vulnerability-service <SERVICE>',
+      `the vulnerability service (choices: ${SERVICES.join(', ')})`,
+      collect,
+      [],
+    )
     .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
     .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
     .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
@@ -80,14 +96,30 @@ function buildCommand(version: string): Command {
     .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
     .option('--progress-spinner <{on,off}>', 'show a progress spinner on a terminal (default: on)')
     .option('--timeout <TIMEOUT>', 'seconds to wait for a service response (default: 15)')
-    .option('--path <PATH>', 'audit the packages installed in this site-packages folder (repeatable)', collect, [])
-    .option('-v, --verbose', 'more output on stderr (repeatable)', (_v: string, n: number) => n + 1, 0)
+    .option(
+      '--path <PATH>',
+      'audit the packages installed in this site-packages folder (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-v, --verbose',
+      'more output on stderr (repeatable)',
+      (_v: string, n: number) => n + 1,
+      0,
+    )
     .option('--fix', 'upgrade vulnerable dependencies in place', false)
     .option('--require-hashes', 'require a hash on every requirement', false)
-    .option('--index-url <INDEX_URL>', 'base URL of the package index (accepted for pip-audit compatibility)')
+    .option(
+      '--index-url <INDEX_URL>',
+      'base URL of the package index (accepted for pip-audit compatibility)',
+    )
     .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
     .option('--skip-editable', "don't audit editable requirements", false)
-    .option('--no-deps', "don't resolve dependencies: requirements must be pinned (always the case here)")
+    .option(
+      '--no-deps',
+      "don't resolve dependencies: requirements must be pinned (always the case here)",
+    )
     .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
     .option('--ignore-vuln <ID>', 'ignore a vulnerability by id or alias (repeatable)', collect, [])
     .option('--disable-pip', "don't use pip (pyaudit never does)", false)
@@ -121,8 +153,10 @@ export function parseCommandLine(
     command.parse([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed') return { kind: 'exit', code: 0, stdout: command.helpInformation() };
-      if (error.code === 'commander.version') return { kind: 'exit', code: 0, stdout: `pyaudit ${version}\n` };
+      if (error.code === 'commander.helpDisplayed')
+        return { kind: 'exit', code: 0, stdout: command.helpInformation() };
+      if (error.code === 'commander.version')
+        return { kind: 'exit', code: 0, stdout: `pyaudit ${version}\n` };
       throw usage(error.message.replace(/^error: /, ''));
     }
     throw error;
@@ -130,20 +164,25 @@ export function parseCommandLine(
   const o = command.opts<Record<string, unknown>>();
   const projectPath = command.args[0];
 
-  const format = choice('-f/--format', (o.format as string | undefined) ?? fromEnv(env, 'FORMAT') ?? 'columns', [
-    ...REPORT_FORMATS.keys(),
-  ]);
+  const format = choice(
+    '-f/--format',
+    (o.format as string | undefined) ?? fromEnv(env, 'FORMAT') ?? 'columns',
+    [...REPORT_FORMATS.keys()],
+  );
   let services = (o.vulnerabilityService as string[]).flatMap((s) => s.split(','));
   if (services.length === 0) services = [fromEnv(env, 'VULNERABILITY_SERVICE') ?? 'osv'];
   for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
   services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
 
-  const spinnerValue = (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
+  const spinnerValue =
+    (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
   choice('--progress-spinner', spinnerValue, ['on', 'off']);
   const timeoutText = (o.timeout as string | undefined) ?? fromEnv(env, 'TIMEOUT') ?? '15';
   const timeout = Number(timeoutText);
   if (!/^\d+(\.\d+)?$/.test(timeoutText) || timeout <= 0) {
-    throw usage(`argument --timeout: invalid value: '${timeoutText}' (a positive number of seconds)`);
+    throw usage(
+      `argument --timeout: invalid value: '${timeoutText}' (a positive number of seconds)`,
+    );
   }
 
   const requirements = o.requirement as string[];
@@ -197,9 +236,12 @@ function validate(o: CliOptions): void {
     throw usage('The --locked flag can only be used with a project path');
   }
   if (o.requirements.length === 0) {
-    if (o.requireHashes) throw usage('The --require-hashes flag can only be used with --requirement (-r)');
-    if (o.indexUrl !== undefined) throw usage('The --index-url flag can only be used with --requirement (-r)');
-    if (o.extraIndexUrls.length > 0) throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
+    if (o.requireHashes)
+      throw usage('The --require-hashes flag can only be used with --requirement (-r)');
+    if (o.indexUrl !== undefined)
+      throw usage('The --index-url flag can only be used with --requirement (-r)');
+    if (o.extraIndexUrls.length > 0)
+      throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
     if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
   }
 }

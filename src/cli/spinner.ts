@@ -9,7 +9,10 @@ export interface Progress {
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function createSpinner(stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown }, enabled: boolean): Progress {
+export function createSpinner(
+  stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown },
+  enabled: boolean,
+): Progress {
   if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
   let text = '';
   let frame = 0;

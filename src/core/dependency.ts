@@ -31,13 +31,7 @@ export interface ResolvedDependency extends DependencyBase {
  * out (`--skip-editable`): both are listed, but never an error under `--strict`.
  */
 export type SkipKind =
-  | 'unpinned'
-  | 'url'
-  | 'editable'
-  | 'invalid-version'
-  | 'not-found'
-  | 'not-applicable'
-  | 'excluded';
+  'unpinned' | 'url' | 'editable' | 'invalid-version' | 'not-found' | 'not-applicable' | 'excluded';
 
 /** Skips that `--strict` does not turn into errors. */
 export function isDeliberateSkip(kind: SkipKind): boolean {

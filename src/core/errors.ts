@@ -4,8 +4,7 @@
  */
 
 export type ErrorLocation =
-  | { readonly file: string; readonly line?: number }
-  | { readonly url: string };
+  { readonly file: string; readonly line?: number } | { readonly url: string };
 
 /** input: a file or argument is wrong; service: a vulnerability service failed; usage: flags. */
 export type ErrorKind = 'input' | 'service' | 'usage' | 'policy';

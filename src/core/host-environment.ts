@@ -9,7 +9,14 @@ import type { MarkerEnvironment } from '../standards/markers.js';
 export function hostMarkerEnvironment(): MarkerEnvironment {
   const platform = process.platform;
   const sysPlatform = platform === 'win32' ? 'win32' : platform === 'darwin' ? 'darwin' : platform;
-  const system = platform === 'win32' ? 'Windows' : platform === 'darwin' ? 'Darwin' : platform === 'linux' ? 'Linux' : os.type();
+  const system =
+    platform === 'win32'
+      ? 'Windows'
+      : platform === 'darwin'
+        ? 'Darwin'
+        : platform === 'linux'
+          ? 'Linux'
+          : os.type();
   const machine = os.machine();
   return {
     os_name: platform === 'win32' ? 'nt' : 'posix',

@@ -80,7 +80,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const attempts = Math.max(1, options.attempts ?? 3);
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? 'pyaudit';
-  const poolOptions = { keepAlive: true, maxSockets: options.maxConnections ?? 32, scheduling: 'fifo' as const };
+  const poolOptions = {
+    keepAlive: true,
+    maxSockets: options.maxConnections ?? 64,
+    scheduling: 'fifo' as const,
+  };
   const httpAgent = new http.Agent(poolOptions);
   const httpsAgent = new https.Agent(poolOptions);
   /** Tunnels through an HTTPS proxy, one keep-alive agent per proxy. */
@@ -105,7 +109,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         connect.once('connect', (res, socket: Socket) => {
           if (res.statusCode !== 200) {
             socket.destroy();
-            callback?.(new Error(`the proxy ${proxy.host} refused CONNECT ${target} (HTTP ${res.statusCode})`), undefined as never);
+            callback?.(
+              new Error(
+                `the proxy ${proxy.host} refused CONNECT ${target} (HTTP ${res.statusCode})`,
+              ),
+              undefined as never,
+            );
             return;
           }
           const secure = tls.connect({ socket, servername: String(opts.servername ?? opts.host) });
@@ -121,13 +130,22 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return agent;
   }
 
-  function once(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+  function once(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const target = new URL(url);
       const secure = target.protocol === 'https:';
       const proxy = proxyFor(target, env);
       let request: http.ClientRequest;
-      const allHeaders = { 'user-agent': userAgent, ...headers, ...(body && { 'content-length': String(body.length) }) };
+      const allHeaders = {
+        'user-agent': userAgent,
+        ...headers,
+        ...(body && { 'content-length': String(body.length) }),
+      };
       if (proxy && !secure) {
         // Plain HTTP through a proxy: the absolute URL goes to the proxy.
         request = (proxy.protocol === 'https:' ? https : http).request({
@@ -151,22 +169,37 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.once('error', reject);
-        response.once('aborted', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+        response.once('aborted', () =>
+          reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })),
+        );
         response.once('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
         );
       });
       request.end(body);
     });
   }
 
-  async function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
+  async function send(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await once(method, url, headers, body);
         if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
           const retryAfter = Number(response.headers['retry-after']);
-          await sleep(Number.isFinite(retryAfter) ? Math.min(retryAfter * 1000, 5000) : 100 * 2 ** (attempt - 1));
+          await sleep(
+            Number.isFinite(retryAfter)
+              ? Math.min(retryAfter * 1000, 5000)
+              : 100 * 2 ** (attempt - 1),
+          );
           continue;
         }
         return response;
@@ -184,7 +217,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     get: (url, headers = {}) => send('GET', url, { accept: 'application/json', ...headers }),
     postJson: (url, payload) =>
-      send('POST', url, { 'content-type': 'application/json', accept: 'application/json' }, Buffer.from(JSON.stringify(payload))),
+      send(
+        'POST',
+        url,
+        { 'content-type': 'application/json', accept: 'application/json' },
+        Buffer.from(JSON.stringify(payload)),
+      ),
     json<T>(response: HttpResponse, url: string): T {
       try {
         return JSON.parse(response.body.toString('utf8')) as T;

@@ -5,7 +5,11 @@ import { createHttpClient } from './client.js';
 import { bypassesProxy, proxyFor } from './proxy.js';
 
 describe('proxy selection', () => {
-  const env = { HTTPS_PROXY: 'http://proxy.corp:3128', http_proxy: 'proxy.corp:8080', NO_PROXY: 'localhost,.internal.example, 10.0.0.1:8443' };
+  const env = {
+    HTTPS_PROXY: 'http://proxy.corp:3128',
+    http_proxy: 'proxy.corp:8080',
+    NO_PROXY: 'localhost,.internal.example, 10.0.0.1:8443',
+  };
   it.each([
     ['https://api.osv.dev/v1/querybatch', 'http://proxy.corp:3128/'],
     ['http://pypi.example/simple', 'http://proxy.corp:8080/'],
@@ -24,7 +28,9 @@ describe('proxy selection', () => {
   });
 
   it('an unparseable proxy is an error, not a silent direct connection', () => {
-    expect(() => proxyFor(new URL('https://a.b/'), { HTTPS_PROXY: 'http://[bad' })).toThrow('HTTPS_PROXY is not a valid proxy URL: http://[bad');
+    expect(() => proxyFor(new URL('https://a.b/'), { HTTPS_PROXY: 'http://[bad' })).toThrow(
+      'HTTPS_PROXY is not a valid proxy URL: http://[bad',
+    );
   });
 });
 
@@ -44,13 +50,19 @@ describe('requests through an HTTP proxy', () => {
     proxy = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} auth=${req.headers['proxy-authorization'] ?? '-'}`);
       const target = new URL(req.url!);
-      const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (up) => {
-        res.writeHead(up.statusCode!, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        target,
+        { method: req.method, headers: { ...req.headers, host: target.host } },
+        (up) => {
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
-    await Promise.all([origin, proxy].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    await Promise.all(
+      [origin, proxy].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))),
+    );
     originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
     proxyUrl = `http://user:p%40ss@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
@@ -61,8 +73,13 @@ describe('requests through an HTTP proxy', () => {
   it('sends the absolute URL to the proxy, with its credentials', async () => {
     const client = createHttpClient({ env: { HTTP_PROXY: proxyUrl } });
     const response = await client.get(`${originUrl}/v1/vulns/X`);
-    expect(client.json(response, originUrl)).toEqual({ path: '/v1/vulns/X', host: originUrl.slice('http://'.length) });
-    expect(seen).toEqual([`GET ${originUrl}/v1/vulns/X auth=Basic ${Buffer.from('user:p@ss').toString('base64')}`]);
+    expect(client.json(response, originUrl)).toEqual({
+      path: '/v1/vulns/X',
+      host: originUrl.slice('http://'.length),
+    });
+    expect(seen).toEqual([
+      `GET ${originUrl}/v1/vulns/X auth=Basic ${Buffer.from('user:p@ss').toString('base64')}`,
+    ]);
     await client.close();
   });
 

@@ -5,7 +5,10 @@
  */
 import { PyauditError } from '../core/errors.js';
 
-function variable(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+function variable(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
   const value = env[name.toLowerCase()] ?? env[name.toUpperCase()];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
@@ -30,8 +33,12 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
 }
 
 /** The proxy URL for a request, or `null` to connect directly. */
-export function proxyFor(target: URL, env: Readonly<Record<string, string | undefined>>): URL | null {
-  const value = target.protocol === 'https:' ? variable(env, 'https_proxy') : variable(env, 'http_proxy');
+export function proxyFor(
+  target: URL,
+  env: Readonly<Record<string, string | undefined>>,
+): URL | null {
+  const value =
+    target.protocol === 'https:' ? variable(env, 'https_proxy') : variable(env, 'http_proxy');
   if (!value || bypassesProxy(target, variable(env, 'no_proxy'))) return null;
   try {
     return new URL(value.includes('://') ? value : `http://${value}`);

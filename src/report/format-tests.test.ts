@@ -31,8 +31,21 @@ function reportFromCase(c: FormatCase): AuditReport {
     results: c.result.map(({ dependency, vulns }) => {
       const dep: Dependency =
         dependency.skip_reason !== undefined
-          ? { kind: 'skipped', skipKind: 'url', name: dependency.name, displayName: dependency.name, origin, skipReason: dependency.skip_reason }
-          : { kind: 'resolved', name: dependency.name, displayName: dependency.name, origin, version: dependency.version! };
+          ? {
+              kind: 'skipped',
+              skipKind: 'url',
+              name: dependency.name,
+              displayName: dependency.name,
+              origin,
+              skipReason: dependency.skip_reason,
+            }
+          : {
+              kind: 'resolved',
+              name: dependency.name,
+              displayName: dependency.name,
+              origin,
+              version: dependency.version!,
+            };
       return {
         dependency: dep,
         ignored: [],
@@ -45,11 +58,10 @@ function reportFromCase(c: FormatCase): AuditReport {
         })),
       };
     }),
-    fixes: c.fixes.map(
-      (f): FixResult =>
-        f.new_version !== undefined
-          ? { name: f.name, version: f.version, newVersion: f.new_version }
-          : { name: f.name, version: f.version, skipReason: f.skip_reason! },
+    fixes: c.fixes.map((f): FixResult =>
+      f.new_version !== undefined
+        ? { name: f.name, version: f.version, newVersion: f.new_version }
+        : { name: f.name, version: f.version, skipReason: f.skip_reason! },
     ),
   };
 }
@@ -57,7 +69,9 @@ function reportFromCase(c: FormatCase): AuditReport {
 function formatCases(): Array<[string, string]> {
   if (!sharedAvailable()) return [['(missing)', '(missing)']];
   const root = sharedPath('pip-audit-conformance', 'format-tests');
-  return readdirSync(root).flatMap((format) => readdirSync(path.join(root, format)).map((name): [string, string] => [format, name]));
+  return readdirSync(root).flatMap((format) =>
+    readdirSync(path.join(root, format)).map((name): [string, string] => [format, name]),
+  );
 }
 
 describeShared("pip-audit's formatter tests", () => {

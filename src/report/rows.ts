@@ -25,7 +25,10 @@ function describeFix(fix: FixResult): string {
     : `Failed to fix ${fix.name} (${fix.version}): ${fix.skipReason}`;
 }
 
-export function tableRows(report: AuditReport): { vulnerabilities: VulnerabilityRow[]; skipped: SkipRow[] } {
+export function tableRows(report: AuditReport): {
+  vulnerabilities: VulnerabilityRow[];
+  skipped: SkipRow[];
+} {
   const vulnerabilities: VulnerabilityRow[] = [];
   const skipped: SkipRow[] = [];
   for (const { dependency, findings } of report.results) {
@@ -33,7 +36,9 @@ export function tableRows(report: AuditReport): { vulnerabilities: Vulnerability
       skipped.push({ name: dependency.name, reason: dependency.skipReason });
       continue;
     }
-    const fix = report.fixes.find((f) => f.name === dependency.name && f.version === dependency.version);
+    const fix = report.fixes.find(
+      (f) => f.name === dependency.name && f.version === dependency.version,
+    );
     for (const finding of findings) {
       vulnerabilities.push({
         name: dependency.name,
@@ -61,7 +66,11 @@ export type VulnerabilityCell =
   | { readonly kind: 'aliases'; readonly ids: readonly string[] }
   | { readonly kind: 'text'; readonly text: string };
 
-export function vulnerabilityCells(row: VulnerabilityRow, report: AuditReport, options: ReportOptions): VulnerabilityCell[] {
+export function vulnerabilityCells(
+  row: VulnerabilityRow,
+  report: AuditReport,
+  options: ReportOptions,
+): VulnerabilityCell[] {
   const cells: VulnerabilityCell[] = [
     { kind: 'project', text: row.name },
     { kind: 'text', text: row.version },

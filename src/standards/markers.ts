@@ -172,7 +172,14 @@ function parseMarkerOperator(tokenizer: MarkerTokenizer): MarkerOperator {
 function unquote(literal: string): string {
   const body = literal.slice(1, -1);
   if (!body.includes('\\')) return body;
-  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' };
+  const escapes: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+  };
   return body.replace(/\\(.)/g, (whole, c: string) => escapes[c] ?? whole);
 }
 
@@ -216,7 +223,10 @@ function formatItem(item: MarkerComparison | MarkerList | 'and' | 'or', _top: bo
   return `${formatOperand(cmp.left)} ${cmp.op} ${formatOperand(cmp.right)}`;
 }
 
-function lookup(environment: MarkerEnvironment, name: MarkerVariableName): string | ReadonlySet<string> {
+function lookup(
+  environment: MarkerEnvironment,
+  name: MarkerVariableName,
+): string | ReadonlySet<string> {
   const value = (environment as Record<string, unknown>)[name];
   if (value === undefined) throw new UndefinedEnvironmentNameError(name);
   if (SET_VARIABLES.has(name)) {
@@ -253,7 +263,12 @@ function evaluateComparison(cmp: MarkerComparison, environment: MarkerEnvironmen
     lhs = canonicalizeName(lhs);
     if (typeof rhs === 'string') rhs = canonicalizeName(rhs);
   }
-  if (VERSION_VARIABLES.has(key) && typeof rhs === 'string' && cmp.op !== 'in' && cmp.op !== 'not in') {
+  if (
+    VERSION_VARIABLES.has(key) &&
+    typeof rhs === 'string' &&
+    cmp.op !== 'in' &&
+    cmp.op !== 'not in'
+  ) {
     const spec = parseSpecifier(`${cmp.op}${rhs}`);
     if (spec) return specifierContains({ specifiers: [spec] }, lhs, { prereleases: true });
   }
@@ -285,7 +300,10 @@ function evaluateComparison(cmp: MarkerComparison, environment: MarkerEnvironmen
  * {@link UndefinedEnvironmentNameError} when a variable the marker uses is not in the
  * environment, and {@link UndefinedComparisonError} for comparisons PEP 508 leaves undefined.
  */
-export function evaluateMarker(marker: MarkerList | string, environment: MarkerEnvironment): boolean {
+export function evaluateMarker(
+  marker: MarkerList | string,
+  environment: MarkerEnvironment,
+): boolean {
   const list = typeof marker === 'string' ? parseMarker(marker) : marker;
   let anyGroup = false;
   let group = true;

@@ -6,7 +6,10 @@ const byId = new Map(demoRecords().map((r) => [r.id, r]));
 const record = (id: string): OsvRecord => byId.get(id)!;
 
 describe('OSV range evaluation', () => {
-  const range = { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.2.0' }, { introduced: '2.0' }, { fixed: '2.0.3' }] };
+  const range = {
+    type: 'ECOSYSTEM',
+    events: [{ introduced: '0' }, { fixed: '1.2.0' }, { introduced: '2.0' }, { fixed: '2.0.3' }],
+  };
   it.each([
     ['0.1', true],
     ['1.2.0rc1', true],
@@ -22,14 +25,26 @@ describe('OSV range evaluation', () => {
 
   it('orders events by PEP 440, not as written', () => {
     const shuffled = { type: 'ECOSYSTEM', events: [{ fixed: '1.10' }, { introduced: '1.9' }] };
-    expect([rangeContains(shuffled, '1.9.5'), rangeContains(shuffled, '1.10'), rangeContains(shuffled, '1.2')]).toEqual([true, false, false]);
+    expect([
+      rangeContains(shuffled, '1.9.5'),
+      rangeContains(shuffled, '1.10'),
+      rangeContains(shuffled, '1.2'),
+    ]).toEqual([true, false, false]);
   });
 
   it('last_affected includes its own version; limit excludes from itself up', () => {
     const last = { type: 'ECOSYSTEM', events: [{ introduced: '1.0' }, { last_affected: '1.1.0' }] };
-    expect([rangeContains(last, '1.1'), rangeContains(last, '1.1.0.post1'), rangeContains(last, '0.9')]).toEqual([true, false, false]);
+    expect([
+      rangeContains(last, '1.1'),
+      rangeContains(last, '1.1.0.post1'),
+      rangeContains(last, '0.9'),
+    ]).toEqual([true, false, false]);
     const limited = { type: 'ECOSYSTEM', events: [{ introduced: '1.0' }, { limit: '1.1' }] };
-    expect([rangeContains(limited, '1.0.5'), rangeContains(limited, '1.1'), rangeContains(limited, '5')]).toEqual([true, false, false]);
+    expect([
+      rangeContains(limited, '1.0.5'),
+      rangeContains(limited, '1.1'),
+      rangeContains(limited, '5'),
+    ]).toEqual([true, false, false]);
   });
 
   it('ignores GIT and other range types', () => {
@@ -59,9 +74,18 @@ describe('OSV records', () => {
     const messy: OsvRecord = {
       id: 'X',
       affected: [
-        { package: { ecosystem: 'PyPI', name: 'p' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.10' }] }] },
-        { package: { ecosystem: 'PyPI', name: 'p' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.9-post1' }] }] },
-        { package: { ecosystem: 'PyPI', name: 'p' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.10' }] }] },
+        {
+          package: { ecosystem: 'PyPI', name: 'p' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.10' }] }],
+        },
+        {
+          package: { ecosystem: 'PyPI', name: 'p' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.9-post1' }] }],
+        },
+        {
+          package: { ecosystem: 'PyPI', name: 'p' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.10' }] }],
+        },
       ],
     };
     expect(fixVersions(messy, 'p')).toEqual(['1.9.post1', '1.10']);

@@ -105,7 +105,9 @@ function listsVersion(affected: OsvAffected, version: string): boolean {
   if (!versions || versions.length === 0) return false;
   const normalized = normalizeVersion(version);
   if (normalized === null) return versions.includes(version);
-  return versions.some((v) => v === version || (parseVersion(v) !== null && compareVersions(v, version) === 0));
+  return versions.some(
+    (v) => v === version || (parseVersion(v) !== null && compareVersions(v, version) === 0),
+  );
 }
 
 /** Whether the record says this version of this PyPI project is affected. */

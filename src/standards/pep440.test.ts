@@ -115,9 +115,12 @@ describe('PEP 440 properties', () => {
       pre: fc.option(fc.tuple(fc.constantFrom('a', 'b', 'rc'), segment), { nil: undefined }),
       post: fc.option(segment, { nil: undefined }),
       dev: fc.option(segment, { nil: undefined }),
-      local: fc.option(fc.array(fc.constantFrom('abc', '1', 'x2', '07'), { minLength: 1, maxLength: 3 }), {
-        nil: undefined,
-      }),
+      local: fc.option(
+        fc.array(fc.constantFrom('abc', '1', 'x2', '07'), { minLength: 1, maxLength: 3 }),
+        {
+          nil: undefined,
+        },
+      ),
     })
     .map(
       (p) =>

@@ -438,9 +438,15 @@ function matchesOne(spec: Specifier, prospective: Version): boolean {
     case '~=':
       return compareCompatible(prospective, spec.version);
     case '<=':
-      return compareParsedVersions(publicVersion(prospective), parseVersion(spec.version) as Version) <= 0;
+      return (
+        compareParsedVersions(publicVersion(prospective), parseVersion(spec.version) as Version) <=
+        0
+      );
     case '>=':
-      return compareParsedVersions(publicVersion(prospective), parseVersion(spec.version) as Version) >= 0;
+      return (
+        compareParsedVersions(publicVersion(prospective), parseVersion(spec.version) as Version) >=
+        0
+      );
     case '<':
       return compareLessThan(prospective, spec.version);
     case '>':
@@ -488,6 +494,8 @@ export function specifierContains(
   }
   if (prereleases === false && parsed.isPrerelease) return false;
   return set.specifiers.every((s) =>
-    s.operator === '===' ? rawText.toLowerCase() === s.version.toLowerCase() : matchesOne(s, parsed),
+    s.operator === '==='
+      ? rawText.toLowerCase() === s.version.toLowerCase()
+      : matchesOne(s, parsed),
   );
 }

@@ -88,7 +88,11 @@ function parseDetails(t: MarkerTokenizer): {
   return { url: null, specifier, marker };
 }
 
-function parseRequirementMarker(t: MarkerTokenizer, spanStart: number, expected: string): MarkerList {
+function parseRequirementMarker(
+  t: MarkerTokenizer,
+  spanStart: number,
+  expected: string,
+): MarkerList {
   if (t.match('SEMICOLON') === null) t.fail(`Expected ${expected} or end`, spanStart);
   const marker = parseMarkerExpression(t);
   t.skip('WS');

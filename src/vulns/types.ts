@@ -31,5 +31,8 @@ export interface VulnerabilityService {
    * Rejects with a `PyauditError` of kind `service` when any lookup fails: a partial answer
    * is never returned as complete.
    */
-  query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]>;
+  query(
+    dependencies: readonly ResolvedDependency[],
+    progress?: QueryProgress,
+  ): Promise<Vulnerability[][]>;
 }

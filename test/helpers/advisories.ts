@@ -19,7 +19,9 @@ export function loadAdvisories(root: string): OsvRecord[] {
       const full = path.join(dir, entry);
       if (statSync(full).isDirectory()) walk(full);
       else if (entry.endsWith('.yaml') || entry.endsWith('.yml')) {
-        records.push(yaml.load(readFileSync(full, 'utf8'), { schema: yaml.FAILSAFE_SCHEMA }) as OsvRecord);
+        records.push(
+          yaml.load(readFileSync(full, 'utf8'), { schema: yaml.FAILSAFE_SCHEMA }) as OsvRecord,
+        );
       } else if (entry.endsWith('.json')) {
         records.push(JSON.parse(readFileSync(full, 'utf8')) as OsvRecord);
       }

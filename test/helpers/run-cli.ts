@@ -12,7 +12,12 @@ export interface CliRun {
 
 export async function runCli(
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; stdin?: string; stdoutIsTTY?: boolean },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    stdin?: string;
+    stdoutIsTTY?: boolean;
+  },
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';

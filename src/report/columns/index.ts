@@ -5,7 +5,12 @@
  */
 import type { AuditReport } from '../../audit/audit.js';
 import { projectUrl, vulnerabilityUrl } from '../links.js';
-import { tableRows, vulnerabilityCells, vulnerabilityHeader, type VulnerabilityCell } from '../rows.js';
+import {
+  tableRows,
+  vulnerabilityCells,
+  vulnerabilityHeader,
+  type VulnerabilityCell,
+} from '../rows.js';
 import type { ReportFormat, ReportOptions } from '../types.js';
 
 interface Cell {
@@ -14,7 +19,8 @@ interface Cell {
   readonly width: number;
 }
 
-const OSC8 = (url: string, text: string): string => `\u001b]8;;${url}\u001b\\${text}\u001b]8;;\u001b\\`;
+const OSC8 = (url: string, text: string): string =>
+  `\u001b]8;;${url}\u001b\\${text}\u001b]8;;\u001b\\`;
 
 function plain(text: string): Cell {
   return { text, width: [...text].length };
@@ -44,7 +50,10 @@ export const columnsFormat: ReportFormat = {
         case 'project':
           return { text: link(projectUrl(cell.text), cell.text), width: [...cell.text].length };
         case 'id':
-          return { text: link(vulnerabilityUrl(cell.text), cell.text), width: [...cell.text].length };
+          return {
+            text: link(vulnerabilityUrl(cell.text), cell.text),
+            width: [...cell.text].length,
+          };
         case 'aliases':
           return {
             text: cell.ids.map((id) => link(vulnerabilityUrl(id), id)).join(', '),
@@ -57,7 +66,9 @@ export const columnsFormat: ReportFormat = {
     const parts: string[] = [];
     if (vulnerabilities.length > 0) {
       const header = vulnerabilityHeader(report, options).map(plain);
-      const rows = vulnerabilities.map((row) => vulnerabilityCells(row, report, options).map(toCell));
+      const rows = vulnerabilities.map((row) =>
+        vulnerabilityCells(row, report, options).map(toCell),
+      );
       parts.push(tabulate([header, ...rows]).join('\n'));
     }
     if (skipped.length > 0) {

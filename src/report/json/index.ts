@@ -18,7 +18,8 @@ export const jsonFormat: ReportFormat = {
   detailsByDefault: true,
   render(report: AuditReport, options: ReportOptions): string {
     const dependencies: JsonValue[] = report.results.map(({ dependency, findings }): JsonValue => {
-      if (dependency.kind === 'skipped') return { name: dependency.name, skip_reason: dependency.skipReason };
+      if (dependency.kind === 'skipped')
+        return { name: dependency.name, skip_reason: dependency.skipReason };
       return {
         name: dependency.name,
         version: dependency.version,

@@ -5,7 +5,12 @@
  */
 import type { AuditReport } from '../../audit/audit.js';
 import { projectUrl, vulnerabilityUrl } from '../links.js';
-import { tableRows, vulnerabilityCells, vulnerabilityHeader, type VulnerabilityCell } from '../rows.js';
+import {
+  tableRows,
+  vulnerabilityCells,
+  vulnerabilityHeader,
+  type VulnerabilityCell,
+} from '../rows.js';
 import type { ReportFormat, ReportOptions } from '../types.js';
 
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|');
@@ -25,7 +30,11 @@ function toText(cell: VulnerabilityCell): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header.join(' | '), header.map(() => '---').join(' | '), ...rows.map((r) => r.join(' | '))].join('\n');
+  return [
+    header.join(' | '),
+    header.map(() => '---').join(' | '),
+    ...rows.map((r) => r.join(' | ')),
+  ].join('\n');
 }
 
 export const markdownFormat: ReportFormat = {
@@ -35,11 +44,18 @@ export const markdownFormat: ReportFormat = {
     const { vulnerabilities, skipped } = tableRows(report);
     const parts: string[] = [];
     if (vulnerabilities.length > 0) {
-      const rows = vulnerabilities.map((row) => vulnerabilityCells(row, report, options).map(toText));
+      const rows = vulnerabilities.map((row) =>
+        vulnerabilityCells(row, report, options).map(toText),
+      );
       parts.push(`\n${table(vulnerabilityHeader(report, options), rows)}`);
     }
     if (skipped.length > 0) {
-      parts.push(`\n${table(['Name', 'Skip Reason'], skipped.map((s) => [s.name, escapeCell(s.reason)]))}`);
+      parts.push(
+        `\n${table(
+          ['Name', 'Skip Reason'],
+          skipped.map((s) => [s.name, escapeCell(s.reason)]),
+        )}`,
+      );
     }
     return parts.join('\n');
   },

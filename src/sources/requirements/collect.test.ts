@@ -6,14 +6,26 @@ import type { Dependency } from '../../core/dependency.js';
 import { collectRequirements, type RequirementsCollectOptions } from './collect.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/requirements');
-const linux = { os_name: 'posix', sys_platform: 'linux', platform_system: 'Linux', platform_machine: 'x86_64' };
+const linux = {
+  os_name: 'posix',
+  sys_platform: 'linux',
+  platform_system: 'Linux',
+  platform_machine: 'x86_64',
+};
 
 function fromDisk(extra: Partial<RequirementsCollectOptions> = {}): RequirementsCollectOptions {
-  return { readFile: (f) => readFile(path.resolve(FIXTURES, f)), markerEnvironment: linux, ...extra };
+  return {
+    readFile: (f) => readFile(path.resolve(FIXTURES, f)),
+    markerEnvironment: linux,
+    ...extra,
+  };
 }
 
 /** In-memory files for cases that need no disk. */
-function inMemory(files: Record<string, string>, extra: Partial<RequirementsCollectOptions> = {}): RequirementsCollectOptions {
+function inMemory(
+  files: Record<string, string>,
+  extra: Partial<RequirementsCollectOptions> = {},
+): RequirementsCollectOptions {
   return {
     readFile: async (f) => {
       const text = files[f];
@@ -46,20 +58,33 @@ describe('collecting requirements files', () => {
       'tool skipped(editable): editable requirement cannot be pinned to a specific package version (git+https://github.com/example/tool.git@v1.0#egg=tool)',
     ]);
     // base.txt includes app.txt back: the cycle ends, nothing is read twice.
-    expect(result.requirements.filter((r) => r.entry.requirement?.name === 'Django')).toHaveLength(1);
+    expect(result.requirements.filter((r) => r.entry.requirement?.name === 'Django')).toHaveLength(
+      1,
+    );
     // urllib3 is only a constraint: constraints never add packages.
     expect(result.dependencies.some((d) => d.name === 'urllib3')).toBe(false);
-    expect(result.dependencies.find((d) => d.name === 'colorama')?.marker).toBe('python_version < "3.8"');
-    expect(result.options[0]).toMatchObject({ indexUrl: 'https://pypi.example.org/simple', extraIndexUrls: ['https://mirror.example.org/simple'] });
+    expect(result.dependencies.find((d) => d.name === 'colorama')?.marker).toBe(
+      'python_version < "3.8"',
+    );
+    expect(result.options[0]).toMatchObject({
+      indexUrl: 'https://pypi.example.org/simple',
+      extraIndexUrls: ['https://mirror.example.org/simple'],
+    });
   });
 
   it('ends include cycles', async () => {
     const result = await collectRequirements(['cycle-a.txt'], fromDisk());
-    expect(brief(result.dependencies)).toEqual(['idna 2.7 @cycle-b.txt:2', 'six 1.16.0 @cycle-a.txt:2']);
+    expect(brief(result.dependencies)).toEqual([
+      'idna 2.7 @cycle-b.txt:2',
+      'six 1.16.0 @cycle-a.txt:2',
+    ]);
   });
 
   it('reads UTF-16 with a BOM and CRLF, UTF-8 with a BOM and no final newline, PEP 263 latin-1', async () => {
-    const result = await collectRequirements(['utf16-crlf.txt', 'utf8-bom-no-newline.txt', 'latin1-coding.txt'], fromDisk());
+    const result = await collectRequirements(
+      ['utf16-crlf.txt', 'utf8-bom-no-newline.txt', 'latin1-coding.txt'],
+      fromDisk(),
+    );
     expect(brief(result.dependencies)).toEqual([
       'pyyaml 5.3 @utf16-crlf.txt:1',
       'pillow 8.0.0 @utf16-crlf.txt:3',
@@ -69,40 +94,66 @@ describe('collecting requirements files', () => {
   });
 
   it('names the file when it is not valid UTF-8', async () => {
-    await expect(collectRequirements(['invalid-utf8.txt'], fromDisk())).rejects.toThrow('invalid-utf8.txt: the file is not valid UTF-8');
+    await expect(collectRequirements(['invalid-utf8.txt'], fromDisk())).rejects.toThrow(
+      'invalid-utf8.txt: the file is not valid UTF-8',
+    );
   });
 
   it('expands ${VAR} from the environment given, and says which variable is unset', async () => {
-    const env = { PYAUDIT_TEST_SUFFIX: 'core', PYAUDIT_TEST_TOKEN: 't0k', UNSET_VARIABLE_FOR_TEST: '2.0' };
+    const env = {
+      PYAUDIT_TEST_SUFFIX: 'core',
+      PYAUDIT_TEST_TOKEN: 't0k',
+      UNSET_VARIABLE_FOR_TEST: '2.0',
+    };
     const result = await collectRequirements(['env-vars.txt'], fromDisk({ env }));
-    expect(brief(result.dependencies)).toEqual(['pkg-core 1.0 @env-vars.txt:2', 'other 2.0 @env-vars.txt:3']);
+    expect(brief(result.dependencies)).toEqual([
+      'pkg-core 1.0 @env-vars.txt:2',
+      'other 2.0 @env-vars.txt:3',
+    ]);
     expect(result.options[0]!.extraIndexUrls).toEqual(['https://t0k@private.example.org/simple']);
-    await expect(collectRequirements(['env-vars.txt'], fromDisk({ env: { PYAUDIT_TEST_SUFFIX: 'core' } }))).rejects.toThrow(
+    await expect(
+      collectRequirements(['env-vars.txt'], fromDisk({ env: { PYAUDIT_TEST_SUFFIX: 'core' } })),
+    ).rejects.toThrow(
       "env-vars.txt:3: invalid requirement 'other==${UNSET_VARIABLE_FOR_TEST}': Expected semicolon (after name with no version specifier) or end (the environment variable UNSET_VARIABLE_FOR_TEST is not set)",
     );
   });
 
   it('accepts a fully hashed file; --require-hashes or one hash demands hashes everywhere', async () => {
     const hashed = await collectRequirements(['hashed.txt'], fromDisk({ requireHashes: true }));
-    expect(brief(hashed.dependencies)).toEqual(['django 3.2.0 @hashed.txt:1', 'requests 2.19.0 @hashed.txt:3']);
-    await expect(collectRequirements(['cycle-a.txt'], fromDisk({ requireHashes: true }))).rejects.toThrow(
+    expect(brief(hashed.dependencies)).toEqual([
+      'django 3.2.0 @hashed.txt:1',
+      'requests 2.19.0 @hashed.txt:3',
+    ]);
+    await expect(
+      collectRequirements(['cycle-a.txt'], fromDisk({ requireHashes: true })),
+    ).rejects.toThrow(
       'cycle-b.txt:2: requirement idna==2.7 does not contain a hash (--require-hashes is on)',
     );
     await expect(
-      collectRequirements(['r.txt'], inMemory({ 'r.txt': 'a==1 --hash=sha256:00\nb>=1 --hash=sha256:01\n' })),
+      collectRequirements(
+        ['r.txt'],
+        inMemory({ 'r.txt': 'a==1 --hash=sha256:00\nb>=1 --hash=sha256:01\n' }),
+      ),
     ).rejects.toThrow('r.txt:2: requirement b>=1 must be pinned with == in hash-checking mode');
   });
 
   it('merges identical pins and rejects conflicting ones with both locations', async () => {
-    const merged = await collectRequirements(['r.txt'], inMemory({ 'r.txt': 'Django==3.2.0\ndjango==3.2\ndjango>=3\n' }));
+    const merged = await collectRequirements(
+      ['r.txt'],
+      inMemory({ 'r.txt': 'Django==3.2.0\ndjango==3.2\ndjango>=3\n' }),
+    );
     expect(brief(merged.dependencies)).toEqual(['django 3.2.0 @r.txt:1']);
-    await expect(collectRequirements(['r.txt'], inMemory({ 'r.txt': 'django==3.2.0\ndjango<3\n' }))).rejects.toThrow(
+    await expect(
+      collectRequirements(['r.txt'], inMemory({ 'r.txt': 'django==3.2.0\ndjango<3\n' })),
+    ).rejects.toThrow(
       'r.txt:2: package django has conflicting requirements: django<3 excludes 3.2.0 pinned at r.txt:1',
     );
   });
 
   it('a pin and its exclusion under different markers is not a conflict', async () => {
-    const files = { 'r.txt': 'numpy==1.16.0 ; sys_platform == "win32"\nnumpy==1.21.0 ; sys_platform != "win32"\n' };
+    const files = {
+      'r.txt': 'numpy==1.16.0 ; sys_platform == "win32"\nnumpy==1.21.0 ; sys_platform != "win32"\n',
+    };
     const result = await collectRequirements(['r.txt'], inMemory(files));
     expect(brief(result.dependencies)).toEqual([
       'numpy skipped(not-applicable): not installed in the target environment (marker: sys_platform == "win32")',
@@ -122,8 +173,13 @@ describe('collecting requirements files', () => {
   });
 
   it('--skip-editable leaves editables out on purpose', async () => {
-    const result = await collectRequirements(['r.txt'], inMemory({ 'r.txt': '-e ./pkg\n' }, { skipEditable: true }));
-    expect(brief(result.dependencies)).toEqual(['./pkg skipped(excluded): requirement marked as editable (--skip-editable)']);
+    const result = await collectRequirements(
+      ['r.txt'],
+      inMemory({ 'r.txt': '-e ./pkg\n' }, { skipEditable: true }),
+    );
+    expect(brief(result.dependencies)).toEqual([
+      './pkg skipped(excluded): requirement marked as editable (--skip-editable)',
+    ]);
   });
 
   it('reads standard input for -, includes relative to the working directory', async () => {
@@ -133,10 +189,12 @@ describe('collecting requirements files', () => {
   });
 
   it('names the including line when an included file is missing', async () => {
-    await expect(collectRequirements(['r.txt'], inMemory({ 'r.txt': 'a==1\n-r missing.txt\n' }))).rejects.toThrow(
-      'r.txt:2: cannot read included file missing.txt: no such file',
-    );
-    await expect(collectRequirements(['r.txt'], inMemory({ 'r.txt': '-r https://example.org/r.txt\n' }))).rejects.toThrow(
+    await expect(
+      collectRequirements(['r.txt'], inMemory({ 'r.txt': 'a==1\n-r missing.txt\n' })),
+    ).rejects.toThrow('r.txt:2: cannot read included file missing.txt: no such file');
+    await expect(
+      collectRequirements(['r.txt'], inMemory({ 'r.txt': '-r https://example.org/r.txt\n' })),
+    ).rejects.toThrow(
       'r.txt:1: remote requirements files are not supported (https://example.org/r.txt); download it and pass the local copy',
     );
   });

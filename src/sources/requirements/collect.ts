@@ -9,12 +9,29 @@
 import path from 'node:path';
 import type { CollectResult, Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
-import { evaluateMarkerPartial, formatMarker, type MarkerEnvironment, type MarkerList } from '../../standards/markers.js';
-import { compareVersions, normalizeVersion, specifierContains, specifierSetToString, type Specifier } from '../../standards/pep440.js';
+import {
+  evaluateMarkerPartial,
+  formatMarker,
+  type MarkerEnvironment,
+  type MarkerList,
+} from '../../standards/markers.js';
+import {
+  compareVersions,
+  normalizeVersion,
+  specifierContains,
+  specifierSetToString,
+  type Specifier,
+} from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { formatRequirement } from '../../standards/pep508.js';
 import { DecodeError, decodeRequirementsBytes } from './lines.js';
-import { isUrl, parseRequirementsText, wheelNameAndVersion, type RequirementEntry, type RequirementsGlobalOptions } from './parse.js';
+import {
+  isUrl,
+  parseRequirementsText,
+  wheelNameAndVersion,
+  type RequirementEntry,
+  type RequirementsGlobalOptions,
+} from './parse.js';
 
 /** Reads a file's bytes; `-` is standard input. Rejects with a Node error when it cannot. */
 export type ReadFile = (file: string) => Promise<Uint8Array>;
@@ -55,13 +72,21 @@ function describeReadError(error: unknown): string {
 async function readAll(
   roots: readonly string[],
   options: RequirementsCollectOptions,
-): Promise<{ requirements: LocatedRequirement[]; fileOptions: RequirementsGlobalOptions[]; warnings: string[] }> {
+): Promise<{
+  requirements: LocatedRequirement[];
+  fileOptions: RequirementsGlobalOptions[];
+  warnings: string[];
+}> {
   const requirements: LocatedRequirement[] = [];
   const fileOptions: RequirementsGlobalOptions[] = [];
   const warnings: string[] = [];
   const visited = new Set<string>();
 
-  const visit = async (file: string, constraint: boolean, from?: { file: string; line: number }): Promise<void> => {
+  const visit = async (
+    file: string,
+    constraint: boolean,
+    from?: { file: string; line: number },
+  ): Promise<void> => {
     const key = file === '-' ? '-' : path.resolve(file);
     if (visited.has(key)) return; // already read: an include cycle or a repeated include
     visited.add(key);
@@ -70,7 +95,8 @@ async function readAll(
       bytes = await options.readFile(file);
     } catch (e) {
       const reason = describeReadError(e);
-      if (from) throw inputError(`cannot read included file ${file}: ${reason}`, from.file, from.line);
+      if (from)
+        throw inputError(`cannot read included file ${file}: ${reason}`, from.file, from.line);
       throw inputError(reason, file);
     }
     let text: string;
@@ -97,7 +123,10 @@ async function readAll(
           entry.line,
         );
       }
-      const base = file === '-' || file.startsWith('/dev/fd/') || file.startsWith('/proc/') ? '.' : path.dirname(file);
+      const base =
+        file === '-' || file.startsWith('/dev/fd/') || file.startsWith('/proc/')
+          ? '.'
+          : path.dirname(file);
       const target = path.isAbsolute(entry.target) ? entry.target : path.join(base, entry.target);
       // pip: `-r` inside a constraints file reads requirements again; `-c` anywhere reads constraints.
       await visit(target, entry.type === 'constraints', { file, line: entry.line });
@@ -255,7 +284,9 @@ function resolveGroup(
   const marker = first.entry.marker ? formatMarker(first.entry.marker) : undefined;
   const base = { name, displayName: req.name, origin, ...(marker !== undefined && { marker }) };
 
-  const pinFrom = (items: readonly LocatedRequirement[]): { version: string; raw: string; from: LocatedRequirement } | null => {
+  const pinFrom = (
+    items: readonly LocatedRequirement[],
+  ): { version: string; raw: string; from: LocatedRequirement } | null => {
     let found: { version: string; raw: string; from: LocatedRequirement } | null = null;
     for (const r of items) {
       for (const pin of exactPins(r.entry.requirement!.specifierSet.specifiers)) {
@@ -318,11 +349,21 @@ function checkHashMode(direct: readonly LocatedRequirement[], required: boolean)
     const req = r.entry.requirement;
     const label = req ? formatRequirement({ ...req, marker: null }) : r.entry.text;
     if (r.entry.editable) {
-      throw inputError(`editable requirement ${label} cannot be installed in hash-checking mode`, r.file, r.entry.line);
+      throw inputError(
+        `editable requirement ${label} cannot be installed in hash-checking mode`,
+        r.file,
+        r.entry.line,
+      );
     }
     if (r.entry.hashes.length === 0) {
-      const why = hashed ? `hash-checking mode is on because ${where(hashed)} has --hash` : '--require-hashes is on';
-      throw inputError(`requirement ${label} does not contain a hash (${why})`, r.file, r.entry.line);
+      const why = hashed
+        ? `hash-checking mode is on because ${where(hashed)} has --hash`
+        : '--require-hashes is on';
+      throw inputError(
+        `requirement ${label} does not contain a hash (${why})`,
+        r.file,
+        r.entry.line,
+      );
     }
     if (req && !r.entry.link && exactPins(req.specifierSet.specifiers).length === 0) {
       throw inputError(
@@ -333,4 +374,3 @@ function checkHashMode(direct: readonly LocatedRequirement[], required: boolean)
     }
   }
 }
-

@@ -46,7 +46,8 @@ const clauses = (specifier: string): string[] =>
     .sort();
 
 /** A URL's `#egg=name[extras]` compared without the extras (pip-requirements-parser drops them). */
-const linkKey = (link: string | null): string | null => link?.replace(/(egg=[^&[]+)\[[^\]]*\]/, '$1') ?? null;
+const linkKey = (link: string | null): string | null =>
+  link?.replace(/(egg=[^&[]+)\[[^\]]*\]/, '$1') ?? null;
 
 interface PrpExpected {
   name: string | null;
@@ -116,17 +117,25 @@ describeShared('requirements parser vs pip-requirements-parser fixtures', () => 
       expect([...got!.hashes].sort()).toEqual([...want.hashes].sort());
       expect(linkKey(got!.link)).toBe(difference ? linkKey(got!.link) : linkKey(want.link));
       expect(got!.marker ? formatMarker(got!.marker) : null).toBe(want.marker);
-      if (!got!.link) expect(clauses(got!.requirement?.specifier ?? '')).toEqual(clauses(want.specifier));
+      if (!got!.link)
+        expect(clauses(got!.requirement?.specifier ?? '')).toEqual(clauses(want.specifier));
     }
     const acceptedHere = Object.keys(PRP_DIFFERENCES)
       .filter((k) => k.startsWith(`${name}:`))
       .map((k) => Number(k.slice(name.length + 1)));
-    const expectedLines = new Set([...(expected as PrpExpected[]).map((e) => e.line), ...acceptedHere]);
-    expect([...ours.keys()].sort((a, b) => a - b)).toEqual([...expectedLines].sort((a, b) => a - b));
+    const expectedLines = new Set([
+      ...(expected as PrpExpected[]).map((e) => e.line),
+      ...acceptedHere,
+    ]);
+    expect([...ours.keys()].sort((a, b) => a - b)).toEqual(
+      [...expectedLines].sort((a, b) => a - b),
+    );
     // Lines the upstream parser rejects: pyaudit reports each (an error, or a warning where
     // pip itself ignores the text) — never silently.
     const expectedProblems = new Set([
-      ...(upstream.invalid_lines ?? []).map((l) => l.line_number).filter((l) => !acceptedHere.includes(l)),
+      ...(upstream.invalid_lines ?? [])
+        .map((l) => l.line_number)
+        .filter((l) => !acceptedHere.includes(l)),
       ...(PRP_EXTRA_WARNINGS[name] ?? []),
     ]);
     expect(parsed.problems.map((p) => p.line)).toEqual([...expectedProblems].sort((a, b) => a - b));
@@ -163,7 +172,9 @@ describeShared('requirements collection vs osv-scanner v1 fixtures (includes fol
       // (`./downloads/numpy-1.9.2-cp34-none-win32.whl`, a wxPython_Phoenix wheel URL):
       // a wheel's file name states its project and version.
       const { dependencies } = await run;
-      expect(dependencies.filter((d) => d.kind === 'resolved').map((d) => [d.name, d.version])).toEqual([
+      expect(
+        dependencies.filter((d) => d.kind === 'resolved').map((d) => [d.name, d.version]),
+      ).toEqual([
         ['docopt', '0.6.1'],
         ['django', '2.2.24'],
         ['numpy', '1.9.2'],
@@ -172,7 +183,9 @@ describeShared('requirements collection vs osv-scanner v1 fixtures (includes fol
       return;
     }
     if (meta.expect_error) {
-      await expect(run).rejects.toThrow(/cannot read included file .*does-not-exist\.txt: no such file/);
+      await expect(run).rejects.toThrow(
+        /cannot read included file .*does-not-exist\.txt: no such file/,
+      );
       return;
     }
     if (name === 'line-continuation') {
@@ -217,7 +230,11 @@ describeShared('requirements parser vs renovate fixtures', () => {
       // `--default-timeout` is a pip command-line option, not a requirements-file one: pip
       // rejects these files, and so does pyaudit (renovate skips the line).
       expect(parsed.problems).toEqual([
-        { line: name === 'requirements4' ? 1 : 2, message: 'no such option: --default-timeout', severity: 'error' },
+        {
+          line: name === 'requirements4' ? 1 : 2,
+          message: 'no such option: --default-timeout',
+          severity: 'error',
+        },
       ]);
     } else {
       expect(parsed.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -262,8 +279,10 @@ describeShared('requirements parser vs syft fixtures', () => {
     const pinned = parsed.entries
       .filter((e): e is RequirementEntry => e.kind === 'requirement' && e.requirement !== null)
       .flatMap((e) =>
-        e.requirement!.specifierSet.specifiers
-          .filter((s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===')
+        e
+          .requirement!.specifierSet.specifiers.filter(
+            (s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===',
+          )
           .map((s) => ({ name: canonicalizeName(e.requirement!.name), version: s.version })),
       );
     // syft also reads line 26's `== 3.7.1` before the URL; pip rejects that line.
@@ -284,7 +303,10 @@ describeShared('requirements parser vs syft fixtures', () => {
       const pepValid = parsed.problems.length === 0;
       if (!pepValid) continue; // lines pip rejects are covered above
       // syft keeps extras inside Name; compare the bare project name.
-      expect([c.test, entry?.requirement?.name]).toEqual([c.test, c.want.Name?.replace(/\[.*$/, '')]);
+      expect([c.test, entry?.requirement?.name]).toEqual([
+        c.test,
+        c.want.Name?.replace(/\[.*$/, ''),
+      ]);
     }
   });
 });

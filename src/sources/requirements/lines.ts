@@ -65,7 +65,9 @@ const PYTHON_CODECS: Record<string, string> = {
 function strictDecode(bytes: Uint8Array, encoding: string): string {
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(PYTHON_CODECS[encoding] ?? encoding.replace(/_/g, '-'), { fatal: true });
+    decoder = new TextDecoder(PYTHON_CODECS[encoding] ?? encoding.replace(/_/g, '-'), {
+      fatal: true,
+    });
   } catch {
     throw new DecodeError(`unknown encoding '${encoding}'`);
   }
@@ -77,6 +79,7 @@ function strictDecode(bytes: Uint8Array, encoding: string): string {
 }
 
 /** Python's `str.splitlines()` boundaries. */
+// eslint-disable-next-line no-control-regex -- Python splits lines on these separators too
 const LINE_BREAK_RE = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /**

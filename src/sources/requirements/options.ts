@@ -79,11 +79,10 @@ function findLong(flag: string): { spec: OptionSpec; name: string } {
     spec.long.filter((l) => l.startsWith(flag)).map((name) => ({ spec, name })),
   );
   const distinct = new Set(matches.map((m) => m.spec));
-  if (matches.length > 0 && distinct.size === 1) return matches[0] as { spec: OptionSpec; name: string };
+  if (matches.length > 0 && distinct.size === 1)
+    return matches[0] as { spec: OptionSpec; name: string };
   if (distinct.size > 1) {
-    throw new OptionError(
-      `ambiguous option: ${flag} (${matches.map((m) => m.name).join(', ')}?)`,
-    );
+    throw new OptionError(`ambiguous option: ${flag} (${matches.map((m) => m.name).join(', ')}?)`);
   }
   throw new OptionError(`no such option: ${flag}`);
 }

@@ -3,14 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { formatMarker } from '../../standards/markers.js';
 import { decodeRequirementsBytes, logicalLines, shellSplit, splitArgsAndOptions } from './lines.js';
 import { parseOptionWords } from './options.js';
-import { eggFragment, parseRequirementsText, wheelNameAndVersion, type RequirementEntry } from './parse.js';
+import {
+  eggFragment,
+  parseRequirementsText,
+  wheelNameAndVersion,
+  type RequirementEntry,
+} from './parse.js';
 
 const requirements = (text: string): RequirementEntry[] =>
-  parseRequirementsText(text).entries.filter((e): e is RequirementEntry => e.kind === 'requirement');
+  parseRequirementsText(text).entries.filter(
+    (e): e is RequirementEntry => e.kind === 'requirement',
+  );
 
 describe('logical lines (pip preprocessing)', () => {
   it('joins continuations, strips comments, keeps the first line number', () => {
-    expect(logicalLines('a==1 \\\n  --hash=sha256:x\n# full comment\n\nb==2  # trailing\nc==3 #no-space\n')).toEqual([
+    expect(
+      logicalLines(
+        'a==1 \\\n  --hash=sha256:x\n# full comment\n\nb==2  # trailing\nc==3 #no-space\n',
+      ),
+    ).toEqual([
       { line: 1, text: 'a==1   --hash=sha256:x' },
       { line: 5, text: 'b==2' },
       { line: 6, text: 'c==3' },
@@ -18,7 +29,9 @@ describe('logical lines (pip preprocessing)', () => {
   });
 
   it('keeps "#" that is not preceded by whitespace (URL fragments)', () => {
-    expect(logicalLines('https://e.org/p.zip#egg=p\n')).toEqual([{ line: 1, text: 'https://e.org/p.zip#egg=p' }]);
+    expect(logicalLines('https://e.org/p.zip#egg=p\n')).toEqual([
+      { line: 1, text: 'https://e.org/p.zip#egg=p' },
+    ]);
   });
 
   it('a comment line ends a continuation and is not itself continued', () => {
@@ -54,17 +67,25 @@ describe('logical lines (pip preprocessing)', () => {
 describe('decoding', () => {
   it('honours UTF-8 and UTF-16 byte-order marks', () => {
     expect(decodeRequirementsBytes(Buffer.from('\ufeffsix==1', 'utf8'))).toBe('six==1');
-    expect(decodeRequirementsBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('six==1', 'utf16le')]))).toBe('six==1');
+    expect(
+      decodeRequirementsBytes(
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('six==1', 'utf16le')]),
+      ),
+    ).toBe('six==1');
     const be = Buffer.from('six==1', 'utf16le').swap16();
     expect(decodeRequirementsBytes(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe('six==1');
   });
 
   it('honours a PEP 263 coding comment', () => {
-    expect(decodeRequirementsBytes(Buffer.from('# coding: latin-1\n# caf\xe9\n', 'latin1'))).toBe('# coding: latin-1\n# café\n');
+    expect(decodeRequirementsBytes(Buffer.from('# coding: latin-1\n# caf\xe9\n', 'latin1'))).toBe(
+      '# coding: latin-1\n# café\n',
+    );
   });
 
   it('rejects bytes that are not valid UTF-8', () => {
-    expect(() => decodeRequirementsBytes(Buffer.from([0x73, 0xff, 0x0a]))).toThrow('the file is not valid UTF-8');
+    expect(() => decodeRequirementsBytes(Buffer.from([0x73, 0xff, 0x0a]))).toThrow(
+      'the file is not valid UTF-8',
+    );
   });
 });
 
@@ -77,7 +98,9 @@ describe('options', () => {
   });
 
   it('parses long, long=value, short and attached short forms, and unique prefixes', () => {
-    expect(parseOptionWords(['--index-url=u1', '-i', 'u2', '-rreq.txt', '--extra-index', 'u3', '--pre'])).toEqual({
+    expect(
+      parseOptionWords(['--index-url=u1', '-i', 'u2', '-rreq.txt', '--extra-index', 'u3', '--pre']),
+    ).toEqual({
       options: [
         { dest: 'index_url', flag: '--index-url', value: 'u1' },
         { dest: 'index_url', flag: '-i', value: 'u2' },
@@ -91,12 +114,19 @@ describe('options', () => {
 
   it('rejects unknown options and missing values', () => {
     expect(() => parseOptionWords(['--frobnicate'])).toThrow('no such option: --frobnicate');
-    expect(() => parseOptionWords(['--index-url'])).toThrow('--index-url option requires 1 argument');
+    expect(() => parseOptionWords(['--index-url'])).toThrow(
+      '--index-url option requires 1 argument',
+    );
     expect(() => parseOptionWords(['--pre=yes'])).toThrow('--pre option does not take a value');
   });
 
   it('splits option words like a POSIX shell', () => {
-    expect(shellSplit(`--global-option="--no-user-cfg" -c 'a b.txt' x\\ y`)).toEqual(['--global-option=--no-user-cfg', '-c', 'a b.txt', 'x y']);
+    expect(shellSplit(`--global-option="--no-user-cfg" -c 'a b.txt' x\\ y`)).toEqual([
+      '--global-option=--no-user-cfg',
+      '-c',
+      'a b.txt',
+      'x y',
+    ]);
     expect(() => shellSplit('"open')).toThrow('No closing quotation');
   });
 });
@@ -123,7 +153,10 @@ describe('requirements files', () => {
   });
 
   it('records includes with their line', () => {
-    expect(parseRequirementsText('-r a.txt\n--requirement=b.txt\n-c c.txt\n--constraint d.txt\n').entries).toEqual([
+    expect(
+      parseRequirementsText('-r a.txt\n--requirement=b.txt\n-c c.txt\n--constraint d.txt\n')
+        .entries,
+    ).toEqual([
       { kind: 'include', line: 1, type: 'requirements', target: 'a.txt' },
       { kind: 'include', line: 2, type: 'requirements', target: 'b.txt' },
       { kind: 'include', line: 3, type: 'constraints', target: 'c.txt' },
@@ -132,7 +165,9 @@ describe('requirements files', () => {
   });
 
   it('parses named requirements with extras, markers and hashes', () => {
-    const [entry] = requirements('Requests[socks,security] >= 2.8.1, == 2.8.* ; python_version < "2.7" --hash=SHA256:ab\n');
+    const [entry] = requirements(
+      'Requests[socks,security] >= 2.8.1, == 2.8.* ; python_version < "2.7" --hash=SHA256:ab\n',
+    );
     expect(entry!.requirement!.name).toBe('Requests');
     expect(entry!.requirement!.extras).toEqual(['socks', 'security']);
     expect(entry!.requirement!.specifier).toBe('>= 2.8.1,== 2.8.*');
@@ -155,7 +190,14 @@ describe('requirements files', () => {
         '-e .[dev]',
       ].join('\n'),
     );
-    expect(entries.map((e) => [e.requirement?.name ?? null, e.requirement?.specifier ?? null, e.link, e.editable])).toEqual([
+    expect(
+      entries.map((e) => [
+        e.requirement?.name ?? null,
+        e.requirement?.specifier ?? null,
+        e.link,
+        e.editable,
+      ]),
+    ).toEqual([
       ['pkg', '', 'https://example.org/pkg-1.0.tar.gz#egg=pkg', false],
       ['name', '', 'https://example.org/name-2.0.tar.gz', false],
       [null, null, './local/project', false],
@@ -174,24 +216,51 @@ describe('requirements files', () => {
       'good==1\nthis is not a requirement!!\n--no-such-option\nfoo==1 --hash=md5:abc\nbar=1.0\n-e https://example.org/x.zip\nbaz==1 --pre\n--hash=sha256:aa\n',
     );
     expect(parsed.problems).toEqual([
-      { line: 2, severity: 'error', message: "invalid requirement 'this is not a requirement!!': Expected semicolon (after name with no version specifier) or end" },
+      {
+        line: 2,
+        severity: 'error',
+        message:
+          "invalid requirement 'this is not a requirement!!': Expected semicolon (after name with no version specifier) or end",
+      },
       { line: 3, severity: 'error', message: 'no such option: --no-such-option' },
-      { line: 4, severity: 'error', message: "unknown hash name 'md5' (pip accepts sha256, sha384, sha512)" },
+      {
+        line: 4,
+        severity: 'error',
+        message: "unknown hash name 'md5' (pip accepts sha256, sha384, sha512)",
+      },
       {
         line: 5,
         severity: 'error',
-        message: "invalid requirement 'bar=1.0': Expected semicolon (after name with no version specifier) or end (= is not a valid operator; did you mean ==?)",
+        message:
+          "invalid requirement 'bar=1.0': Expected semicolon (after name with no version specifier) or end (= is not a valid operator; did you mean ==?)",
       },
-      { line: 6, severity: 'error', message: '-e https://example.org/x.zip is not a valid editable requirement: use a path to a local project or a VCS URL such as git+https://…' },
-      { line: 7, severity: 'error', message: 'option --pre cannot follow a requirement on the same line' },
-      { line: 8, severity: 'error', message: 'option --hash must follow a requirement on the same line' },
+      {
+        line: 6,
+        severity: 'error',
+        message:
+          '-e https://example.org/x.zip is not a valid editable requirement: use a path to a local project or a VCS URL such as git+https://…',
+      },
+      {
+        line: 7,
+        severity: 'error',
+        message: 'option --pre cannot follow a requirement on the same line',
+      },
+      {
+        line: 8,
+        severity: 'error',
+        message: 'option --hash must follow a requirement on the same line',
+      },
     ]);
     expect(requirements('good==1\n').map((e) => e.requirement!.name)).toEqual(['good']);
   });
 
   it('warns about text pip ignores after options', () => {
     expect(parseRequirementsText('--index-url https://a/simple SomePackage\n').problems).toEqual([
-      { line: 1, severity: 'warning', message: 'ignored text after the options (pip ignores it too): SomePackage' },
+      {
+        line: 1,
+        severity: 'warning',
+        message: 'ignored text after the options (pip ignores it too): SomePackage',
+      },
     ]);
   });
 });
@@ -204,7 +273,10 @@ describe('link helpers', () => {
   });
 
   it('reads wheel file names (PEP 427), build tags included', () => {
-    expect(wheelNameAndVersion('x/Foo_Bar-1.0.post1-1abc-py3-none-any.whl#sha256=00')).toEqual({ name: 'Foo-Bar', version: '1.0.post1' });
+    expect(wheelNameAndVersion('x/Foo_Bar-1.0.post1-1abc-py3-none-any.whl#sha256=00')).toEqual({
+      name: 'Foo-Bar',
+      version: '1.0.post1',
+    });
     expect(wheelNameAndVersion('pkg-1.0.tar.gz')).toBeNull();
   });
 });
@@ -216,13 +288,16 @@ describe('requirements parser properties', () => {
 
   it('every pinned line comes back with its name, version and line number', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(name, version, comment), { minLength: 1, maxLength: 20 }), (lines) => {
-        const text = lines.map(([n, v, c]) => `${n}==${v}${c}`).join('\n');
-        const entries = requirements(text);
-        expect(entries.map((e) => [e.line, e.requirement!.name, e.requirement!.specifier])).toEqual(
-          lines.map(([n, v], i) => [i + 1, n, `==${v}`]),
-        );
-      }),
+      fc.property(
+        fc.array(fc.tuple(name, version, comment), { minLength: 1, maxLength: 20 }),
+        (lines) => {
+          const text = lines.map(([n, v, c]) => `${n}==${v}${c}`).join('\n');
+          const entries = requirements(text);
+          expect(
+            entries.map((e) => [e.line, e.requirement!.name, e.requirement!.specifier]),
+          ).toEqual(lines.map(([n, v], i) => [i + 1, n, `==${v}`]));
+        },
+      ),
     );
   });
 
@@ -232,7 +307,11 @@ describe('requirements parser properties', () => {
         const hash = '--hash=sha256:' + 'a'.repeat(64);
         const continued = `${n}==${v} ${Array(breaks).fill('\\\n   ').join('')}${hash}\n`;
         const [entry] = requirements(continued);
-        expect([entry!.line, entry!.requirement!.name, entry!.hashes]).toEqual([1, n, [`sha256:${'a'.repeat(64)}`]]);
+        expect([entry!.line, entry!.requirement!.name, entry!.hashes]).toEqual([
+          1,
+          n,
+          [`sha256:${'a'.repeat(64)}`],
+        ]);
       }),
     );
   });

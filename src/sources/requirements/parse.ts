@@ -3,9 +3,18 @@
  * options, with pip's rules. Pure: includes are not followed here (see `collect.ts`).
  */
 import { parseMarker, type MarkerList } from '../../standards/markers.js';
-import { InvalidRequirementError, parseRequirement, type Requirement } from '../../standards/pep508.js';
+import {
+  InvalidRequirementError,
+  parseRequirement,
+  type Requirement,
+} from '../../standards/pep508.js';
 import { logicalLines, shellSplit, splitArgsAndOptions } from './lines.js';
-import { OptionError, parseOptionWords, PER_REQUIREMENT_OPTIONS, type ParsedOption } from './options.js';
+import {
+  OptionError,
+  parseOptionWords,
+  PER_REQUIREMENT_OPTIONS,
+  type ParsedOption,
+} from './options.js';
 
 /** A requirement as written on one logical line. */
 export interface RequirementEntry {
@@ -84,9 +93,36 @@ const URL_SCHEMES = new Set([
   'file',
   'ftp',
   ...VCS_SCHEMES,
-  ...VCS_SCHEMES.flatMap((v) => ['http', 'https', 'ssh', 'git', 'file', 'svn', 'bzr+ssh', 'sftp', 'ftp', 'static-http', 'lp'].map((s) => `${v}+${s}`)),
+  ...VCS_SCHEMES.flatMap((v) =>
+    [
+      'http',
+      'https',
+      'ssh',
+      'git',
+      'file',
+      'svn',
+      'bzr+ssh',
+      'sftp',
+      'ftp',
+      'static-http',
+      'lp',
+    ].map((s) => `${v}+${s}`),
+  ),
 ]);
-const ARCHIVE_EXTENSIONS = ['.zip', '.whl', '.tar.bz2', '.tbz', '.tar.xz', '.txz', '.tlz', '.tar.lz', '.tar.lzma', '.tar.gz', '.tgz', '.tar'];
+const ARCHIVE_EXTENSIONS = [
+  '.zip',
+  '.whl',
+  '.tar.bz2',
+  '.tbz',
+  '.tar.xz',
+  '.txz',
+  '.tlz',
+  '.tar.lz',
+  '.tar.lzma',
+  '.tar.gz',
+  '.tgz',
+  '.tar',
+];
 const HASH_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512']);
 
 /** pip's `is_url`: a scheme pip knows, followed by `:`. */
@@ -119,9 +155,15 @@ export function eggFragment(link: string): string | null {
 /** A wheel file name's project and version (`numpy-1.9.2-cp34-none-win32.whl`), as pip reads it. */
 export function wheelNameAndVersion(link: string): { name: string; version: string } | null {
   const file = link.split(/[#?]/, 1)[0]!.split(/[\\/]/).pop() ?? '';
-  const m = /^(?<name>[^\s-]+?)-(?<version>[^\s-]+?)(?:-(?<build>\d[^-]*))?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/i.exec(file);
+  const m =
+    /^(?<name>[^\s-]+?)-(?<version>[^\s-]+?)(?:-(?<build>\d[^-]*))?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$/i.exec(
+      file,
+    );
   if (!m?.groups) return null;
-  return { name: (m.groups.name as string).replace(/_/g, "-"), version: m.groups.version as string };
+  return {
+    name: (m.groups.name as string).replace(/_/g, '-'),
+    version: m.groups.version as string,
+  };
 }
 
 /** Parses a whole file. `env` supplies `${VAR}` values. */
@@ -308,11 +350,26 @@ function namedFromLink(link: string): Requirement | null {
   return egg ? parseRequirement(egg) : null;
 }
 
-function linkEntry(text: string, body: string, marker: MarkerList | null, line: number, hashes: string[]): RequirementEntry {
+function linkEntry(
+  text: string,
+  body: string,
+  marker: MarkerList | null,
+  line: number,
+  hashes: string[],
+): RequirementEntry {
   // `./pkg[extra]`: extras after a path are split off, as pip's `_strip_extras` does.
   const extrasMatch = isUrl(body) ? null : /^(.+)(\[[^\]]+\])$/.exec(body);
   const link = extrasMatch ? (extrasMatch[1] as string) : body;
-  return { kind: 'requirement', line, text, requirement: namedFromLink(link), link, editable: false, marker, hashes };
+  return {
+    kind: 'requirement',
+    line,
+    text,
+    requirement: namedFromLink(link),
+    link,
+    editable: false,
+    marker,
+    hashes,
+  };
 }
 
 /** Whether text can only be a local path (pip would check the disk; this decides by shape). */

@@ -31,8 +31,19 @@ afterEach(async () => {
   http = undefined;
 });
 
-function service(extra: { cacheDir?: string; concurrency?: number; timeoutSeconds?: number; attempts?: number } = {}) {
-  http = createHttpClient({ env: {}, timeoutSeconds: extra.timeoutSeconds ?? 5, attempts: extra.attempts ?? 3 });
+function service(
+  extra: {
+    cacheDir?: string;
+    concurrency?: number;
+    timeoutSeconds?: number;
+    attempts?: number;
+  } = {},
+) {
+  http = createHttpClient({
+    env: {},
+    timeoutSeconds: extra.timeoutSeconds ?? 5,
+    attempts: extra.attempts ?? 3,
+  });
   return createOsvService({
     http: http,
     url: server.url,
@@ -43,7 +54,12 @@ function service(extra: { cacheDir?: string; concurrency?: number; timeoutSecond
 
 describe('OSV service', () => {
   it('finds records through querybatch, then fetches each record once', async () => {
-    const result = await service().query([dep('demo-pkg', '1.0.5'), dep('other-pkg', '0.5'), dep('clean-pkg', '1.0'), dep('demo-pkg', '1.0.5')]);
+    const result = await service().query([
+      dep('demo-pkg', '1.0.5'),
+      dep('other-pkg', '0.5'),
+      dep('clean-pkg', '1.0'),
+      dep('demo-pkg', '1.0.5'),
+    ]);
     expect(result.map((vulns) => vulns.map((v) => v.id))).toEqual([
       ['GHSA-aaaa-bbbb-cccc', 'OSV-2099-7', 'PYSEC-2099-1', 'PYSEC-2099-2'],
       ['PYSEC-2099-4'],
@@ -99,7 +115,9 @@ describe('OSV service', () => {
   });
 
   it('retries transient failures (503, dropped connections) and then succeeds', async () => {
-    server.options = { fail: ({ count }) => (count === 1 ? 503 : count === 3 ? 'drop' : undefined) };
+    server.options = {
+      fail: ({ count }) => (count === 1 ? 503 : count === 3 ? 'drop' : undefined),
+    };
     const [vulns] = await service().query([dep('other-pkg', '0.6')]);
     expect(vulns!.map((v) => v.id)).toEqual(['PYSEC-2099-4']);
   });
@@ -113,9 +131,9 @@ describe('OSV service', () => {
 
   it('times out with the --timeout value in the message', async () => {
     server.options = { latencyMs: 1500 };
-    await expect(service({ timeoutSeconds: 0.2, attempts: 1 }).query([dep('other-pkg', '0.6')])).rejects.toThrow(
-      `${server.url}/v1/querybatch: no response within 0.2 s (--timeout)`,
-    );
+    await expect(
+      service({ timeoutSeconds: 0.2, attempts: 1 }).query([dep('other-pkg', '0.6')]),
+    ).rejects.toThrow(`${server.url}/v1/querybatch: no response within 0.2 s (--timeout)`);
   });
 
   it('rejects an answer that does not fit the question', async () => {
@@ -123,7 +141,9 @@ describe('OSV service', () => {
     const broken = await startOsvServer(records, { fail: () => 200 });
     http = createHttpClient({ env: {} });
     const svc = createOsvService({ http, url: broken.url });
-    await expect(svc.query([dep('a', '1')])).rejects.toThrow(`${broken.url}/v1/querybatch: the OSV querybatch API answered no results for 1 queries`);
+    await expect(svc.query([dep('a', '1')])).rejects.toThrow(
+      `${broken.url}/v1/querybatch: the OSV querybatch API answered no results for 1 queries`,
+    );
     await broken.close();
   });
 
@@ -141,7 +161,12 @@ describe('OSV service', () => {
     await http!.close();
     const [again] = await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
     expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
-    expect(again!.map((v) => v.id)).toEqual(['GHSA-aaaa-bbbb-cccc', 'OSV-2099-7', 'PYSEC-2099-1', 'PYSEC-2099-2']);
+    expect(again!.map((v) => v.id)).toEqual([
+      'GHSA-aaaa-bbbb-cccc',
+      'OSV-2099-7',
+      'PYSEC-2099-1',
+      'PYSEC-2099-2',
+    ]);
   });
 });
 

@@ -10,7 +10,12 @@ import path from 'node:path';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { describeRecord, fixVersions, PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import {
+  describeRecord,
+  fixVersions,
+  PYPI_ECOSYSTEM,
+  type OsvRecord,
+} from '../../standards/osv.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
@@ -20,7 +25,7 @@ export interface OsvServiceOptions {
   readonly http: HttpClient;
   /** A base URL (`https://api.osv.dev`) or pip-audit's full query URL (`…/v1/query`). */
   readonly url?: string;
-  /** Most `/v1/vulns/{id}` requests in flight at once. */
+  /** Most `/v1/vulns/{id}` requests in flight at once (default 64). */
   readonly concurrency?: number;
   /** A directory for cached records (`--cache-dir`); none when absent. */
   readonly cacheDir?: string;
@@ -44,7 +49,11 @@ interface BatchResponse {
 }
 
 /** Runs `worker` over `items` with at most `limit` in flight. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const run = async (): Promise<void> => {
@@ -61,7 +70,11 @@ function cacheFile(cacheDir: string, id: string): string {
   return path.join(cacheDir, 'osv', 'vulns', `${encodeURIComponent(id)}.json`);
 }
 
-async function readCached(cacheDir: string | undefined, id: string, modified: string | undefined): Promise<OsvRecord | null> {
+async function readCached(
+  cacheDir: string | undefined,
+  id: string,
+  modified: string | undefined,
+): Promise<OsvRecord | null> {
   if (!cacheDir || !modified) return null;
   try {
     const record = JSON.parse(await readFile(cacheFile(cacheDir, id), 'utf8')) as OsvRecord;
@@ -87,7 +100,7 @@ async function writeCached(cacheDir: string | undefined, record: OsvRecord): Pro
 export function createOsvService(options: OsvServiceOptions): VulnerabilityService {
   const base = osvBaseUrl(options.url ?? DEFAULT_OSV_URL);
   const { http } = options;
-  const concurrency = options.concurrency ?? 32;
+  const concurrency = options.concurrency ?? 64;
 
   async function querybatch(queries: BatchQuery[]): Promise<NonNullable<BatchResponse['results']>> {
     const url = `${base}/v1/querybatch`;
@@ -106,20 +119,28 @@ export function createOsvService(options: OsvServiceOptions): VulnerabilityServi
   }
 
   /** Every vulnerability id (with `modified`) for each query, following pagination. */
-  async function collectIds(queries: BatchQuery[]): Promise<Array<Map<string, string | undefined>>> {
+  async function collectIds(
+    queries: BatchQuery[],
+  ): Promise<Array<Map<string, string | undefined>>> {
     const ids = queries.map(() => new Map<string, string | undefined>());
     let pending = queries.map((query, index) => ({ query, index }));
     while (pending.length > 0) {
       const chunks: Array<typeof pending> = [];
-      for (let i = 0; i < pending.length; i += QUERYBATCH_LIMIT) chunks.push(pending.slice(i, i + QUERYBATCH_LIMIT));
-      const answers = await Promise.all(chunks.map((chunk) => querybatch(chunk.map((c) => c.query))));
+      for (let i = 0; i < pending.length; i += QUERYBATCH_LIMIT)
+        chunks.push(pending.slice(i, i + QUERYBATCH_LIMIT));
+      const answers = await Promise.all(
+        chunks.map((chunk) => querybatch(chunk.map((c) => c.query))),
+      );
       const next: typeof pending = [];
       answers.forEach((results, c) => {
         results.forEach((result, i) => {
           const item = (chunks[c] as typeof pending)[i] as (typeof pending)[number];
           for (const v of result.vulns ?? []) ids[item.index]?.set(v.id, v.modified);
           if (result.next_page_token) {
-            next.push({ index: item.index, query: { ...queries[item.index]!, page_token: result.next_page_token } });
+            next.push({
+              index: item.index,
+              query: { ...queries[item.index]!, page_token: result.next_page_token },
+            });
           }
         });
       });
@@ -133,16 +154,21 @@ export function createOsvService(options: OsvServiceOptions): VulnerabilityServi
     if (cached) return cached;
     const url = `${base}/v1/vulns/${encodeURIComponent(id)}`;
     const response = await http.get(url);
-    if (response.status !== 200) throw serviceError(`HTTP ${response.status} for the OSV record ${id}`, url);
+    if (response.status !== 200)
+      throw serviceError(`HTTP ${response.status} for the OSV record ${id}`, url);
     const record = http.json<OsvRecord>(response, url);
-    if (record.id !== id) throw serviceError(`asked for ${id}, the OSV API answered ${String(record.id)}`, url);
+    if (record.id !== id)
+      throw serviceError(`asked for ${id}, the OSV API answered ${String(record.id)}`, url);
     await writeCached(options.cacheDir, record);
     return record;
   }
 
   return {
     name: 'osv',
-    async query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]> {
+    async query(
+      dependencies: readonly ResolvedDependency[],
+      progress?: QueryProgress,
+    ): Promise<Vulnerability[][]> {
       if (dependencies.length === 0) return [];
       // One query per distinct (name, version).
       const keyOf = (d: ResolvedDependency): string => `${d.name}\u0000${d.version}`;
@@ -150,7 +176,10 @@ export function createOsvService(options: OsvServiceOptions): VulnerabilityServi
       for (const d of dependencies) if (!distinct.has(keyOf(d))) distinct.set(keyOf(d), d);
       const unique = [...distinct.values()];
       const ids = await collectIds(
-        unique.map((d) => ({ package: { name: d.name, ecosystem: PYPI_ECOSYSTEM }, version: d.version })),
+        unique.map((d) => ({
+          package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
+          version: d.version,
+        })),
       );
       const wanted = new Map<string, string | undefined>();
       for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);

@@ -1,0 +1,65 @@
+/**
+ * pyaudit's library API: the Python packaging standards and the audit pipeline the CLI uses.
+ */
+export {
+  compareVersions,
+  InvalidSpecifierError,
+  normalizeVersion,
+  parseSpecifier,
+  parseSpecifierSet,
+  parseVersion,
+  specifierContains,
+  versionToString,
+  type ContainsOptions,
+  type Specifier,
+  type SpecifierSet,
+  type Version,
+} from './standards/pep440.js';
+export { canonicalizeName, isValidProjectName } from './standards/pep503.js';
+export {
+  formatRequirement,
+  InvalidRequirementError,
+  parseRequirement,
+  type Requirement,
+} from './standards/pep508.js';
+export {
+  evaluateMarker,
+  evaluateMarkerPartial,
+  formatMarker,
+  InvalidMarkerError,
+  parseMarker,
+  UndefinedComparisonError,
+  UndefinedEnvironmentNameError,
+  type MarkerEnvironment,
+  type MarkerList,
+} from './standards/markers.js';
+export { fixVersions, isAffected, rangeContains, type OsvRecord } from './standards/osv.js';
+export type {
+  CollectResult,
+  Dependency,
+  DependencySource,
+  Origin,
+  ResolvedDependency,
+  SkippedDependency,
+  SkipKind,
+} from './core/dependency.js';
+export { PyauditError, type ErrorKind, type ErrorLocation } from './core/errors.js';
+export {
+  collectRequirements,
+  parseRequirementsText,
+  requirementsSource,
+} from './sources/requirements/index.js';
+export type { ReadFile, RequirementsCollectOptions } from './sources/requirements/index.js';
+export { createHttpClient, type HttpClient, type HttpClientOptions } from './http/client.js';
+export { createOsvService, DEFAULT_OSV_URL, type OsvServiceOptions } from './vulns/osv/service.js';
+export type { Vulnerability, VulnerabilityService } from './vulns/types.js';
+export { audit, collectDependencies, exitCodeFor, summarize, summaryLine } from './audit/audit.js';
+export type {
+  AuditOptions,
+  AuditReport,
+  AuditSummary,
+  DependencyResult,
+  FixResult,
+} from './audit/audit.js';
+export type { Finding } from './audit/merge.js';
+export { REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/index.js';

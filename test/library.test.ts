@@ -1,0 +1,32 @@
+/** The package's main entry exposes the documented API and it behaves as the README shows. */
+import { describe, expect, it } from 'vitest';
+import * as pyaudit from '../src/index.js';
+
+describe('library entry', () => {
+  it('answers the README examples', () => {
+    expect(pyaudit.compareVersions('1.0.post1', '1.0')).toBe(1);
+    expect(pyaudit.specifierContains('>=1.0a1,<2', '1.5b1')).toBe(true);
+    expect(pyaudit.evaluateMarker('python_version < "3.8"', { python_version: '3.11' })).toBe(
+      false,
+    );
+    expect(pyaudit.canonicalizeName('Zope.Interface')).toBe('zope-interface');
+    expect(pyaudit.parseRequirement('requests[socks]>=2; python_version>"3"').extras).toEqual([
+      'socks',
+    ]);
+    expect(() => pyaudit.specifierContains('=>1', '1.0')).toThrow(pyaudit.InvalidSpecifierError);
+  });
+
+  it('exports the pipeline pieces', () => {
+    for (const name of [
+      'audit',
+      'collectRequirements',
+      'createOsvService',
+      'createHttpClient',
+      'REPORT_FORMATS',
+      'summaryLine',
+    ]) {
+      expect(typeof (pyaudit as Record<string, unknown>)[name]).not.toBe('undefined');
+    }
+    expect([...pyaudit.REPORT_FORMATS.keys()]).toEqual(['columns', 'json', 'markdown']);
+  });
+});
