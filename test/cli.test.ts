@@ -200,7 +200,7 @@ describe('pyaudit CLI', () => {
   it('-v adds debug lines on stderr', async () => {
     const result = await run(['-r', 'clean.txt', '-v']);
     expect(result.stderr).toMatch(
-      /^pyaudit: debug: 1 dependencies \(1 audited, 0 skipped\) in \d+ ms\nNo known vulnerabilities found\n$/,
+      /^pyaudit: debug: 1 dependency \(1 audited, 0 skipped\) in \d+ ms\nNo known vulnerabilities found\n$/,
     );
   });
 

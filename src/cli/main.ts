@@ -26,6 +26,8 @@ export interface CliIo {
   readonly cwd: string;
 }
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 const defaultIo = (): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
@@ -140,7 +142,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
     debug(
       o,
-      `${report.results.length} dependencies (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
+      `${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
     );
 
     const format = REPORT_FORMATS.get(o.format)!;
@@ -153,7 +155,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const summary = summarize(report);
     if (o.dryRun) {
       io.stderr.write(
-        `Dry run: collected ${report.results.length} dependencies (${resolved} auditable); nothing was audited\n`,
+        `Dry run: collected ${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} auditable); nothing was audited\n`,
       );
       return 0;
     }

@@ -13,6 +13,7 @@ import {
   OptionError,
   parseOptionWords,
   PER_REQUIREMENT_OPTIONS,
+  type OptionDest,
   type ParsedOption,
 } from './options.js';
 
@@ -264,6 +265,27 @@ function validateHash(option: ParsedOption): string {
   return `${algorithm}:${value.slice(colon + 1)}`;
 }
 
+type ListOption =
+  'extraIndexUrls' | 'findLinks' | 'noBinary' | 'onlyBinary' | 'trustedHosts' | 'useFeatures';
+type FlagOption = 'noIndex' | 'preferBinary' | 'requireHashes' | 'pre';
+
+/** Where each file-wide option lands in {@link RequirementsGlobalOptions}. */
+const GLOBAL_OPTIONS: Partial<
+  Record<OptionDest, { list: ListOption } | { flag: FlagOption } | { value: 'indexUrl' }>
+> = {
+  index_url: { value: 'indexUrl' },
+  extra_index_urls: { list: 'extraIndexUrls' },
+  find_links: { list: 'findLinks' },
+  no_binary: { list: 'noBinary' },
+  only_binary: { list: 'onlyBinary' },
+  trusted_hosts: { list: 'trustedHosts' },
+  use_features: { list: 'useFeatures' },
+  no_index: { flag: 'noIndex' },
+  prefer_binary: { flag: 'preferBinary' },
+  require_hashes: { flag: 'requireHashes' },
+  pre: { flag: 'pre' },
+};
+
 function applyGlobalOption(
   option: ParsedOption,
   line: number,
@@ -271,52 +293,19 @@ function applyGlobalOption(
   g: RequirementsGlobalOptions,
 ): void {
   const value = String(option.value);
-  switch (option.dest) {
-    case 'requirements':
-    case 'constraints':
-      entries.push({ kind: 'include', line, type: option.dest, target: value });
-      return;
-    case 'index_url':
-      g.indexUrl = value;
-      return;
-    case 'extra_index_urls':
-      g.extraIndexUrls.push(value);
-      return;
-    case 'no_index':
-      g.noIndex = true;
-      return;
-    case 'find_links':
-      g.findLinks.push(value);
-      return;
-    case 'no_binary':
-      g.noBinary.push(value);
-      return;
-    case 'only_binary':
-      g.onlyBinary.push(value);
-      return;
-    case 'prefer_binary':
-      g.preferBinary = true;
-      return;
-    case 'require_hashes':
-      g.requireHashes = true;
-      return;
-    case 'pre':
-      g.pre = true;
-      return;
-    case 'trusted_hosts':
-      g.trustedHosts.push(value);
-      return;
-    case 'use_features':
-      g.useFeatures.push(value);
-      return;
-    case 'hashes':
-    case 'global_options':
-    case 'install_options':
-    case 'config_settings':
-      throw new LineError(`option ${option.flag} must follow a requirement on the same line`);
-    case 'editables':
-      return; // handled as a requirement line
+  if (option.dest === 'requirements' || option.dest === 'constraints') {
+    entries.push({ kind: 'include', line, type: option.dest, target: value });
+    return;
   }
+  if (option.dest === 'editables') return; // handled as a requirement line
+  const target = GLOBAL_OPTIONS[option.dest];
+  if (!target) {
+    // --hash, --global-option, --config-settings, --install-option
+    throw new LineError(`option ${option.flag} must follow a requirement on the same line`);
+  }
+  if ('list' in target) g[target.list].push(value);
+  else if ('flag' in target) g[target.flag] = true;
+  else g[target.value] = value;
 }
 
 /** Splits `; marker` off a line; URLs need `; ` (with a space) since `;` is legal in URLs. */
