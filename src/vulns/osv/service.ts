@@ -10,12 +10,8 @@ import path from 'node:path';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import {
-  describeRecord,
-  fixVersions,
-  PYPI_ECOSYSTEM,
-  type OsvRecord,
-} from '../../standards/osv.js';
+import { PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import { toVulnerability } from '../record.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
@@ -198,15 +194,7 @@ export function createOsvService(options: OsvServiceOptions): VulnerabilityServi
           const record = records.get(id);
           if (!record) throw new PyauditError('service', `record ${id} was not fetched`);
           if (record.withdrawn) continue;
-          vulns.push({
-            id: record.id,
-            aliases: [...(record.aliases ?? [])],
-            fixVersions: fixVersions(record, d.name),
-            description: describeRecord(record),
-            source: 'osv',
-            ...(record.published !== undefined && { published: record.published }),
-            ...(record.modified !== undefined && { modified: record.modified }),
-          });
+          vulns.push(toVulnerability(record, d.name, 'osv'));
         }
         byKey.set(keyOf(d), vulns);
       });

@@ -1,0 +1,97 @@
+/**
+ * Reads OSV records from what `pyaudit db import` is given: a zip (OSV's `all.zip` dumps), a
+ * folder tree of `.json` / `.yaml` records (a clone of the PyPA advisory database), or single
+ * files (one record, or a JSON array of records). Records without a PyPI `affected` entry
+ * are counted and left out. A file that is not a valid record fails the import, naming it.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import yaml from 'js-yaml';
+import { PyauditError } from '../../core/errors.js';
+import type { OsvRecord } from '../../standards/osv.js';
+import { pypiPackagesOf } from '../store.js';
+import type { DatabaseSource } from './format.js';
+
+export interface ReadRecords {
+  readonly records: OsvRecord[];
+  /** Records left out because they are about other ecosystems only. */
+  readonly otherEcosystems: number;
+}
+
+const RECORD_FILE = /\.(json|ya?ml)$/i;
+
+function invalid(where: string, why: string): PyauditError {
+  return new PyauditError('input', `not an OSV record: ${why}`, { file: where });
+}
+
+/** Parses one file's text into records (an OSV record, or a JSON array of them). */
+export function parseRecordText(text: string, where: string): OsvRecord[] {
+  let value: unknown;
+  try {
+    // YAML's failsafe schema keeps versions such as 1.10 as text.
+    value = /\.ya?ml$/i.test(where) ? yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA }) : JSON.parse(text);
+  } catch (e) {
+    throw invalid(where, (e as Error).message.split('\n')[0] ?? 'unreadable');
+  }
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item, i) => {
+    const label = Array.isArray(value) ? `${where}[${i}]` : where;
+    if (item === null || typeof item !== 'object') throw invalid(label, 'expected an object');
+    const record = item as Partial<OsvRecord>;
+    if (typeof record.id !== 'string' || record.id === '') throw invalid(label, 'no "id"');
+    if (record.affected !== undefined && !Array.isArray(record.affected)) throw invalid(label, '"affected" is not a list');
+    return record as OsvRecord;
+  });
+}
+
+function split(records: OsvRecord[]): ReadRecords {
+  const pypi = records.filter((r) => pypiPackagesOf(r).length > 0);
+  return { records: pypi, otherEcosystems: records.length - pypi.length };
+}
+
+/** Reads the records of a zip held in memory (`where` names it in errors). */
+export function readZip(bytes: Uint8Array, where: string): ReadRecords {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, { filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/') });
+  } catch (e) {
+    throw new PyauditError('input', `not a valid zip archive (${(e as Error).message})`, { file: where });
+  }
+  const decoder = new TextDecoder();
+  const records: OsvRecord[] = [];
+  for (const name of Object.keys(entries).sort()) {
+    records.push(...parseRecordText(decoder.decode(entries[name]), `${where}:${name}`));
+  }
+  return split(records);
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.name.startsWith('.')) continue; // .git, .github …
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await walk(full, out);
+    else if (entry.isFile() && RECORD_FILE.test(entry.name)) out.push(full);
+  }
+}
+
+/** Reads one `db import` argument. */
+export async function readSource(location: string): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+  let info;
+  try {
+    info = await stat(location);
+  } catch {
+    throw new PyauditError('input', 'no such file or folder', { file: location });
+  }
+  if (info.isDirectory()) {
+    const files: string[] = [];
+    await walk(location, files);
+    if (files.length === 0) throw new PyauditError('input', 'no .json or .yaml records in this folder', { file: location });
+    const records: OsvRecord[] = [];
+    for (const file of files) records.push(...parseRecordText(await readFile(file, 'utf8'), file));
+    return { ...split(records), kind: 'folder' };
+  }
+  const bytes = await readFile(location);
+  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b)) return { ...readZip(bytes, location), kind: 'zip' };
+  return { ...split(parseRecordText(bytes.toString('utf8'), location)), kind: 'file' };
+}
