@@ -143,7 +143,7 @@ describe('pyaudit CLI', () => {
     ).toEqual({
       stdout: '',
       stderr:
-        "pyaudit: error: argument -s/--vulnerability-service: invalid choice: 'nope' (choose from osv)\n",
+        "pyaudit: error: argument -s/--vulnerability-service: invalid choice: 'nope' (choose from osv, pypi, local, esms)\n",
       code: 2,
     });
   });

@@ -9,7 +9,7 @@ import {
   type ResolvedDependency,
 } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
-import type { QueryProgress, Vulnerability, VulnerabilityService } from '../vulns/types.js';
+import type { QueryProgress, ServiceAnswer, Vulnerability, VulnerabilityService } from '../vulns/types.js';
 import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
 
 export interface DependencyResult {
@@ -24,10 +24,20 @@ export type FixResult =
   | { readonly name: string; readonly version: string; readonly newVersion: string }
   | { readonly name: string; readonly version: string; readonly skipReason: string };
 
+/** A source that failed while `allowPartial` was on. */
+export interface IncompleteSource {
+  readonly service: string;
+  readonly reason: string;
+}
+
 export interface AuditReport {
   readonly results: readonly DependencyResult[];
   readonly fixes: readonly FixResult[];
   readonly warnings: readonly string[];
+  /** Sources that failed (only with `allowPartial`): the findings are incomplete. */
+  readonly incomplete?: readonly IncompleteSource[];
+  /** The names of the vulnerability sources asked (none on a dry run). */
+  readonly sources?: readonly string[];
 }
 
 export interface AuditOptions {
@@ -40,6 +50,8 @@ export interface AuditOptions {
   /** `--dry-run`: collect only, query nothing. */
   readonly dryRun?: boolean;
   readonly progress?: QueryProgress;
+  /** Accept the answers of the sources that worked when another fails (`--allow-partial`). */
+  readonly allowPartial?: boolean;
 }
 
 export async function collectDependencies(
@@ -75,21 +87,57 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     if (violation) throw violation;
   }
   const resolved = dependencies.filter((d): d is ResolvedDependency => d.kind === 'resolved');
-  const perService: Vulnerability[][][] = [];
+  const answered: Array<{ service: string; answers: ServiceAnswer[] }> = [];
+  const incomplete: IncompleteSource[] = [];
   if (!options.dryRun && resolved.length > 0) {
-    for (const service of options.services)
-      perService.push(await service.query(resolved, options.progress));
+    // Every source at once; a failed one makes the audit incomplete.
+    const settled = await Promise.allSettled(options.services.map((s) => s.query(resolved, options.progress)));
+    settled.forEach((outcome, i) => {
+      const service = (options.services[i] as VulnerabilityService).name;
+      if (outcome.status === 'fulfilled') answered.push({ service, answers: outcome.value });
+      else if (options.allowPartial && outcome.reason instanceof PyauditError) {
+        incomplete.push({ service, reason: outcome.reason.message });
+      } else throw outcome.reason;
+    });
+    if (answered.length === 0 && incomplete.length > 0) {
+      throw new PyauditError('service', `every vulnerability source failed: ${incomplete.map((f) => `${f.service}: ${f.reason}`).join('; ')}`);
+    }
   }
   const ignore = new Set(options.ignore ?? []);
   let r = 0;
   const results = dependencies.map((dependency): DependencyResult => {
     if (dependency.kind !== 'resolved') return { dependency, findings: [], ignored: [] };
     const index = r++;
-    const vulns = perService.flatMap((answers) => answers[index] ?? []);
+    const vulns: Vulnerability[] = [];
+    const notFound: string[] = [];
+    for (const { service, answers } of answered) {
+      const answer = answers[index] ?? [];
+      if ('notFound' in answer) notFound.push(`${service}: ${answer.notFound}`);
+      else vulns.push(...answer);
+    }
+    if (answered.length > 0 && notFound.length === answered.length) {
+      // No source knows this package or version: it could not be audited.
+      const skipped: Dependency = {
+        kind: 'skipped',
+        skipKind: 'not-found',
+        name: dependency.name,
+        displayName: dependency.displayName,
+        origin: dependency.origin,
+        ...(dependency.marker !== undefined && { marker: dependency.marker }),
+        skipReason: notFound.length === 1 ? (answers0(notFound[0] as string)) : notFound.join('; '),
+      };
+      return { dependency: skipped, findings: [], ignored: [] };
+    }
+    for (const n of notFound) warnings.push(`${dependency.name} ${dependency.version}: ${n}`);
     const { kept, ignored } = partitionIgnored(mergeVulnerabilities(vulns), ignore);
     return { dependency, findings: kept, ignored };
   });
-  return { results, fixes: [], warnings };
+  return { results, fixes: [], warnings, incomplete, sources: answered.map((a) => a.service) };
+}
+
+/** "pypi: reason" → "reason" for a lone source. */
+function answers0(text: string): string {
+  return text.slice(text.indexOf(': ') + 2);
 }
 
 export interface AuditSummary {

@@ -9,12 +9,17 @@ import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
 import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
-import { createHttpClient } from '../http/client.js';
+import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { requirementsSource } from '../sources/requirements/index.js';
 import { VERSION } from '../version.js';
+import { createEsmsService } from '../vulns/esms/service.js';
+import { ageInDays, defaultDatabaseDir, openDatabase } from '../vulns/local/database.js';
+import { createLocalService } from '../vulns/local/service.js';
 import { createOsvService } from '../vulns/osv/service.js';
+import { createPypiService } from '../vulns/pypi/service.js';
 import type { VulnerabilityService } from '../vulns/types.js';
+import { dbMain } from './db.js';
 import { parseCommandLine, type CliOptions } from './options.js';
 import { createSpinner } from './spinner.js';
 
@@ -41,6 +46,33 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Uint8Arr
   for await (const chunk of stream)
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
+}
+
+/** Builds one vulnerability source by its `-s` name. */
+function createService(name: string, o: CliOptions, io: CliIo, http: HttpClient): VulnerabilityService {
+  switch (name) {
+    case 'local': {
+      const dir = o.dbDir !== undefined ? path.resolve(io.cwd, o.dbDir) : defaultDatabaseDir(io.env);
+      const { header, store } = openDatabase(dir);
+      const age = ageInDays(header);
+      if (o.maxDbAge > 0 && age > o.maxDbAge) {
+        io.stderr.write(
+          `pyaudit: warning: the offline database is ${Math.floor(age)} days old (built ${header.built}); refresh it with \`pyaudit db update\` (--max-db-age ${o.maxDbAge})\n`,
+        );
+      }
+      return createLocalService(store);
+    }
+    case 'pypi':
+      return createPypiService({ http, ...(o.pypiUrl !== undefined && { url: o.pypiUrl }) });
+    case 'esms':
+      return createEsmsService({ http, ...(o.esmsUrl !== undefined && { url: o.esmsUrl }) });
+    default:
+      return createOsvService({
+        http,
+        ...(o.osvUrl !== undefined && { url: o.osvUrl }),
+        ...(o.cacheDir !== undefined && { cacheDir: path.resolve(io.cwd, o.cacheDir) }),
+      });
+  }
 }
 
 /** Why a mode pip-audit has cannot run yet: said plainly, exit 2, never a silent empty audit. */
@@ -79,6 +111,7 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
 
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === 'db') return dbMain(argv.slice(1), io);
   const debug = (o: CliOptions | undefined, message: string): void => {
     if (o && o.verbose > 0) io.stderr.write(`pyaudit: debug: ${message}\n`);
   };
@@ -114,13 +147,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       env: io.env,
       userAgent: `pyaudit/${VERSION}`,
     });
-    const services: VulnerabilityService[] = o.services.map(() =>
-      createOsvService({
-        http,
-        ...(o.osvUrl !== undefined && { url: o.osvUrl }),
-        ...(o.cacheDir !== undefined && { cacheDir: path.resolve(io.cwd, o.cacheDir) }),
-      }),
-    );
+    const services = o.services.map((name) => createService(name, o, io, http));
     const spinner = createSpinner(io.stderr, o.progressSpinner);
     spinner.update('Collecting dependencies');
     let report;
@@ -131,6 +158,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         ignore: o.ignoreVulns,
         strict: o.strict,
         dryRun: o.dryRun,
+        allowPartial: o.allowPartial,
         progress: (done, total) =>
           spinner.update(`Fetching vulnerability records ${done}/${total}`),
       });
@@ -139,6 +167,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       await http.close();
     }
     for (const warning of report.warnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
+    for (const failed of report.incomplete ?? []) {
+      io.stderr.write(
+        `pyaudit: warning: the audit is incomplete: the ${failed.service} source failed (${failed.reason}); findings are from the other sources only (--allow-partial)\n`,
+      );
+    }
     const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
     debug(
       o,
@@ -167,7 +200,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         `pyaudit: warning: ${notAudited} ${notAudited === 1 ? 'dependency was' : 'dependencies were'} not audited (see Skip Reason); --strict makes that an error\n`,
       );
     }
-    io.stderr.write(`${summaryLine(summary)}\n`);
+    const incomplete = (report.incomplete ?? []).map((f) => f.service);
+    io.stderr.write(`${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`);
     return exitCodeFor(summary);
   } catch (error) {
     if (error instanceof PyauditError) {

@@ -35,13 +35,20 @@ export interface CliOptions {
   readonly disablePip: boolean;
   readonly output?: string;
   readonly ignoreVulns: string[];
+  /** The offline database directory (`--db-dir`, `PYAUDIT_DB_DIR`). */
+  readonly dbDir?: string;
+  /** Warn when the offline database is older than this many days (0: never). */
+  readonly maxDbAge: number;
+  readonly pypiUrl?: string;
+  readonly esmsUrl?: string;
+  readonly allowPartial: boolean;
 }
 
 export type ParsedCommandLine =
   | { readonly kind: 'run'; readonly options: CliOptions }
   | { readonly kind: 'exit'; readonly code: number; readonly stdout: string };
 
-export const SERVICES = ['osv'] as const;
+export const SERVICES = ['osv', 'pypi', 'local', 'esms'] as const;
 
 /** `PYAUDIT_X`, else `PIP_AUDIT_X`. */
 function fromEnv(
@@ -123,6 +130,12 @@ function buildCommand(version: string): Command {
     .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
     .option('--ignore-vuln <ID>', 'ignore a vulnerability by id or alias (repeatable)', collect, [])
     .option('--disable-pip', "don't use pip (pyaudit never does)", false)
+    .option('--offline', 'audit from the local database only (same as -s local)', false)
+    .option('--db-dir <DIR>', 'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--max-db-age <DAYS>', 'warn when the offline database is older than this (default: 7; 0 never warns)')
+    .option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi (default: https://pypi.org)')
+    .option('--esms-url <URL>', 'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)')
+    .option('--allow-partial', 'when one of several sources fails, report what the others found (still says so)', false)
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .allowExcessArguments(false);
@@ -173,6 +186,17 @@ export function parseCommandLine(
   if (services.length === 0) services = [fromEnv(env, 'VULNERABILITY_SERVICE') ?? 'osv'];
   for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
   services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
+  if (o.offline === true) {
+    const online = (o.vulnerabilityService as string[]).length > 0 ? services.filter((s) => s !== 'local') : [];
+    if (online.length > 0) throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
+    services = ['local'];
+  }
+  const maxAgeText = (o.maxDbAge as string | undefined) ?? fromEnv(env, 'MAX_DB_AGE') ?? '7';
+  if (!/^\d+(\.\d+)?$/.test(maxAgeText)) {
+    throw usage(`argument --max-db-age: invalid value: '${maxAgeText}' (a number of days)`);
+  }
+  const optional = (value: unknown, envName: string): string | undefined =>
+    (value as string | undefined) ?? fromEnv(env, envName);
 
   const spinnerValue =
     (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
@@ -219,6 +243,11 @@ export function parseCommandLine(
       output: (o.output as string | undefined) ?? fromEnv(env, 'OUTPUT'),
     }),
     ignoreVulns: o.ignoreVuln as string[],
+    ...(optional(o.dbDir, 'DB_DIR') !== undefined && { dbDir: optional(o.dbDir, 'DB_DIR') }),
+    maxDbAge: Number(maxAgeText),
+    ...(optional(o.pypiUrl, 'PYPI_URL') !== undefined && { pypiUrl: optional(o.pypiUrl, 'PYPI_URL') }),
+    ...(optional(o.esmsUrl, 'ESMS_URL') !== undefined && { esmsUrl: optional(o.esmsUrl, 'ESMS_URL') }),
+    allowPartial: o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
   };
   validate(options);
   return { kind: 'run', options };

@@ -33,8 +33,11 @@ export interface HttpResponse {
   readonly body: Buffer;
 }
 
+/** Called as a body arrives: bytes so far, and the announced total when there is one. */
+export type DownloadProgress = (received: number, total: number | undefined) => void;
+
 export interface HttpClient {
-  get(url: string, headers?: Record<string, string>): Promise<HttpResponse>;
+  get(url: string, headers?: Record<string, string>, onProgress?: DownloadProgress): Promise<HttpResponse>;
   postJson(url: string, payload: unknown): Promise<HttpResponse>;
   /** Parses a JSON body, failing with a service error that names the URL. */
   json<T>(response: HttpResponse, url: string): T;
@@ -135,6 +138,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     url: string,
     headers: Record<string, string>,
     body?: Buffer,
+    onProgress?: DownloadProgress,
   ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const target = new URL(url);
@@ -167,7 +171,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       request.once('error', reject);
       request.once('response', (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const total = Number(response.headers['content-length']);
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          received += chunk.length;
+          onProgress?.(received, Number.isFinite(total) ? total : undefined);
+        });
         response.once('error', reject);
         response.once('aborted', () =>
           reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })),
@@ -189,10 +199,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     url: string,
     headers: Record<string, string>,
     body?: Buffer,
+    onProgress?: DownloadProgress,
   ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await once(method, url, headers, body);
+        const response = await once(method, url, headers, body, onProgress);
         if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
           const retryAfter = Number(response.headers['retry-after']);
           await sleep(
@@ -215,7 +226,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   }
 
   return {
-    get: (url, headers = {}) => send('GET', url, { accept: 'application/json', ...headers }),
+    get: (url, headers = {}, onProgress) =>
+      send('GET', url, { accept: 'application/json', ...headers }, undefined, onProgress),
     postJson: (url, payload) =>
       send(
         'POST',

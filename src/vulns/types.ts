@@ -23,6 +23,12 @@ export interface QueryProgress {
   (done: number, total: number): void;
 }
 
+/**
+ * A source's answer for one dependency: its vulnerabilities, or that the source does not
+ * know the package or version at all (PyPI's 404), which is not the same as "none".
+ */
+export type ServiceAnswer = readonly Vulnerability[] | { readonly notFound: string };
+
 export interface VulnerabilityService {
   /** The source's name as `-s` takes it. */
   readonly name: string;
@@ -34,5 +40,10 @@ export interface VulnerabilityService {
   query(
     dependencies: readonly ResolvedDependency[],
     progress?: QueryProgress,
-  ): Promise<Vulnerability[][]>;
+  ): Promise<ServiceAnswer[]>;
+}
+
+/** A source that always knows every package (OSV, the local database): plain lists. */
+export interface ArraySource extends VulnerabilityService {
+  query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]>;
 }

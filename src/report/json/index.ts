@@ -27,10 +27,20 @@ export const jsonFormat: ReportFormat = {
           const vuln: Record<string, JsonValue> = { id: f.id, fix_versions: [...f.fixVersions] };
           if (options.aliases) vuln.aliases = [...f.aliases];
           if (options.desc) vuln.description = f.description;
+          // With several sources, which of them reported it (an extra field).
+          if ((report.sources?.length ?? 0) > 1) vuln.sources = [...f.sources];
           return vuln;
         }),
       };
     });
-    return pythonJsonDumps({ dependencies, fixes: report.fixes.map(fixJson) });
+    const incomplete = report.incomplete ?? [];
+    return pythonJsonDumps({
+      dependencies,
+      fixes: report.fixes.map(fixJson),
+      // An extra field (pip-audit's are unchanged), present only when a source failed.
+      ...(incomplete.length > 0 && {
+        incomplete: incomplete.map((f) => ({ service: f.service, reason: f.reason })),
+      }),
+    });
   },
 };

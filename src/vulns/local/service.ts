@@ -5,9 +5,9 @@
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { affecting, type RecordStore } from '../store.js';
 import { toVulnerability } from '../record.js';
-import type { Vulnerability, VulnerabilityService } from '../types.js';
+import type { ArraySource, Vulnerability } from '../types.js';
 
-export function createLocalService(store: RecordStore): VulnerabilityService {
+export function createLocalService(store: RecordStore): ArraySource {
   return {
     name: 'local',
     query: async (dependencies: readonly ResolvedDependency[]): Promise<Vulnerability[][]> =>

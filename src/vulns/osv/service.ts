@@ -11,8 +11,9 @@ import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import { PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import { mapLimit } from '../concurrency.js';
 import { toVulnerability } from '../record.js';
-import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
+import type { ArraySource, QueryProgress, Vulnerability } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
 export const QUERYBATCH_LIMIT = 1000;
@@ -42,24 +43,6 @@ interface BatchQuery {
 
 interface BatchResponse {
   results?: Array<{ vulns?: Array<{ id: string; modified?: string }>; next_page_token?: string }>;
-}
-
-/** Runs `worker` over `items` with at most `limit` in flight. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await worker(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return results;
 }
 
 function cacheFile(cacheDir: string, id: string): string {
@@ -93,7 +76,7 @@ async function writeCached(cacheDir: string | undefined, record: OsvRecord): Pro
   }
 }
 
-export function createOsvService(options: OsvServiceOptions): VulnerabilityService {
+export function createOsvService(options: OsvServiceOptions): ArraySource {
   const base = osvBaseUrl(options.url ?? DEFAULT_OSV_URL);
   const { http } = options;
   const concurrency = options.concurrency ?? 64;

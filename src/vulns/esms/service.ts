@@ -1,0 +1,104 @@
+/**
+ * The ecosyste.ms advisories source (`-s esms`, as in pip-audit):
+ * `GET /api/v1/advisories?ecosystem=pypi&package_name={name}` once per package, then each
+ * advisory's `vulnerable_version_range` (OSV-style, `=` for equality) is matched locally
+ * with the PEP 440 core. The first patched version of a matching range is its fix.
+ */
+import type { ResolvedDependency } from '../../core/dependency.js';
+import { serviceError } from '../../core/errors.js';
+import type { HttpClient } from '../../http/client.js';
+import { compareVersions, normalizeVersion, parseSpecifierSet, specifierContains } from '../../standards/pep440.js';
+import { canonicalizeName } from '../../standards/pep503.js';
+import { compareIdPreference } from '../../audit/merge.js';
+import { mapLimit } from '../concurrency.js';
+import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
+
+export const DEFAULT_ESMS_URL = 'https://advisories.ecosyste.ms';
+
+export interface EsmsServiceOptions {
+  readonly http: HttpClient;
+  readonly url?: string;
+  readonly concurrency?: number;
+}
+
+interface EsmsAdvisory {
+  identifiers?: string[];
+  title?: string | null;
+  description?: string | null;
+  withdrawn_at?: string | null;
+  published_at?: string | null;
+  packages?: Array<{
+    ecosystem?: string;
+    package_name?: string;
+    versions?: Array<{ vulnerable_version_range?: string; first_patched_version?: string | null }>;
+  }>;
+}
+
+/** `>= 1.0, < 2` stays; a lone `=` (equality in OSV range syntax) becomes `==`. */
+export function esmsRangeToSpecifier(range: string): string {
+  return range
+    .split(',')
+    .map((part) => part.trim().replace(/^=(?!=)\s*/, '=='))
+    .join(',');
+}
+
+export function createEsmsService(options: EsmsServiceOptions): VulnerabilityService {
+  const base = (options.url ?? DEFAULT_ESMS_URL).replace(/\/+$/, '');
+  const { http } = options;
+
+  async function advisories(name: string): Promise<EsmsAdvisory[]> {
+    const url = `${base}/api/v1/advisories?${new URLSearchParams({ ecosystem: 'pypi', package_name: name })}`;
+    const response = await http.get(url);
+    if (response.status !== 200) throw serviceError(`HTTP ${response.status} from the ecosyste.ms advisories API`, url);
+    const body = http.json<EsmsAdvisory[] | null>(response, url);
+    if (body !== null && !Array.isArray(body)) throw serviceError('the ecosyste.ms advisories API did not answer a list', url);
+    return body ?? [];
+  }
+
+  function matches(advisory: EsmsAdvisory, name: string, version: string, url: string): Vulnerability | null {
+    if (advisory.withdrawn_at) return null;
+    const ids = [...(advisory.identifiers ?? [])].sort(compareIdPreference);
+    if (ids.length === 0) return null;
+    let vulnerable = false;
+    const fixes = new Set<string>();
+    for (const pkg of advisory.packages ?? []) {
+      if (pkg.ecosystem !== 'pypi' || canonicalizeName(pkg.package_name ?? '') !== name) continue;
+      for (const v of pkg.versions ?? []) {
+        const spec = esmsRangeToSpecifier(v.vulnerable_version_range ?? '');
+        const set = parseSpecifierSet(spec);
+        if (!set) throw serviceError(`ecosyste.ms answered an unreadable version range '${v.vulnerable_version_range}' for ${ids[0]}`, url);
+        if (!specifierContains(set, version, { prereleases: true })) continue;
+        vulnerable = true;
+        if (v.first_patched_version) fixes.add(normalizeVersion(v.first_patched_version) ?? v.first_patched_version);
+        break;
+      }
+    }
+    if (!vulnerable) return null;
+    return {
+      id: ids[0] as string,
+      aliases: ids.slice(1),
+      fixVersions: [...fixes].sort(compareVersions),
+      description: (advisory.title || advisory.description || 'N/A').replace(/\n/g, ' '),
+      source: 'esms',
+      ...(advisory.published_at && { published: advisory.published_at }),
+    };
+  }
+
+  return {
+    name: 'esms',
+    async query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]> {
+      const names = [...new Set(dependencies.map((d) => d.name))];
+      let done = 0;
+      const lists = await mapLimit(names, options.concurrency ?? 16, async (name) => {
+        const list = await advisories(name);
+        progress?.(++done, names.length);
+        return list;
+      });
+      const byName = new Map(names.map((n, i) => [n, lists[i] as EsmsAdvisory[]]));
+      return dependencies.map((d) => {
+        const url = `${base}/api/v1/advisories`;
+        return (byName.get(d.name) ?? []).flatMap((a) => matches(a, d.name, d.version, url) ?? []);
+      });
+    },
+  };
+}
