@@ -38,14 +38,16 @@ function esmsRanges(events: readonly OsvEvent[]): Array<{ range: string; fixed?:
   let introduced: string | undefined;
   for (const e of events) {
     if (e.introduced !== undefined) introduced = e.introduced;
-    else if (e.fixed !== undefined || e.last_affected !== undefined) {
-      const upper = e.fixed !== undefined ? `< ${e.fixed}` : `<= ${e.last_affected}`;
+    else if (e.fixed !== undefined || e.last_affected !== undefined || e.limit !== undefined) {
+      const upper =
+        e.last_affected !== undefined ? `<= ${e.last_affected}` : `< ${e.fixed ?? e.limit}`;
       const lower = introduced && introduced !== '0' ? `>= ${introduced}, ` : '';
       out.push({ range: `${lower}${upper}`, ...(e.fixed !== undefined && { fixed: e.fixed }) });
       introduced = undefined;
     }
   }
-  if (introduced !== undefined) out.push({ range: introduced === '0' ? '>= 0' : `>= ${introduced}` });
+  if (introduced !== undefined)
+    out.push({ range: introduced === '0' ? '>= 0' : `>= ${introduced}` });
   return out;
 }
 
@@ -66,8 +68,14 @@ function esmsAdvisory(record: OsvRecord) {
           ...(a.ranges ?? [])
             .filter((r) => r.type === 'ECOSYSTEM')
             .flatMap((r) => esmsRanges(r.events))
-            .map((r) => ({ vulnerable_version_range: r.range, first_patched_version: r.fixed ?? null })),
-          ...(a.versions ?? []).map((v) => ({ vulnerable_version_range: `= ${v}`, first_patched_version: null })),
+            .map((r) => ({
+              vulnerable_version_range: r.range,
+              first_patched_version: r.fixed ?? null,
+            })),
+          ...(a.versions ?? []).map((v) => ({
+            vulnerable_version_range: `= ${v}`,
+            first_patched_version: null,
+          })),
         ],
       })),
   };
@@ -81,7 +89,10 @@ export async function startAdvisoryServer(
   const requests: string[] = [];
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   };
   const server: Server = createServer((req, res) => {
@@ -95,11 +106,16 @@ export async function startAdvisoryServer(
         res.end();
         return;
       }
-      res.writeHead(200, { etag, 'content-type': 'application/zip', 'content-length': file.length });
+      res.writeHead(200, {
+        etag,
+        'content-type': 'application/zip',
+        'content-length': file.length,
+      });
       res.end(file);
       return;
     }
-    if (handle.options.failWith) return json(res, handle.options.failWith, { message: 'injected failure' });
+    if (handle.options.failWith)
+      return json(res, handle.options.failWith, { message: 'injected failure' });
     const pypi = /^\/pypi\/([^/]+)\/([^/]+)\/json$/.exec(url.pathname);
     if (pypi) {
       const name = decodeURIComponent(pypi[1]!);

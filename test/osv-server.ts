@@ -41,7 +41,13 @@ export interface OsvTestServer {
 }
 
 function freshStats(): OsvServerStats {
-  return { requests: 0, byRoute: { query: 0, querybatch: 0, vulns: 0, other: 0 }, inFlight: 0, peakInFlight: 0, batchQueries: 0 };
+  return {
+    requests: 0,
+    byRoute: { query: 0, querybatch: 0, vulns: 0, other: 0 },
+    inFlight: 0,
+    peakInFlight: 0,
+    batchQueries: 0,
+  };
 }
 
 function route(path: string): keyof OsvServerStats['byRoute'] {
@@ -61,7 +67,10 @@ export async function startOsvServer(
   const handlerFor = (pageSize: number) => {
     let h = handlers.get(pageSize);
     if (!h) {
-      h = osvApiHandler(store, { pageSize, onRequest: (entry) => (stats.batchQueries += entry.queries ?? 0) });
+      h = osvApiHandler(store, {
+        pageSize,
+        onRequest: (entry) => (stats.batchQueries += entry.queries ?? 0),
+      });
       handlers.set(pageSize, h);
     }
     return h;
@@ -75,8 +84,13 @@ export async function startOsvServer(
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       stats.byRoute[route(path)]++;
       try {
-        if (handle.options.latencyMs) await new Promise((r) => setTimeout(r, handle.options.latencyMs));
-        const failure = handle.options.fail?.({ method: req.method ?? 'GET', path, count: stats.requests });
+        if (handle.options.latencyMs)
+          await new Promise((r) => setTimeout(r, handle.options.latencyMs));
+        const failure = handle.options.fail?.({
+          method: req.method ?? 'GET',
+          path,
+          count: stats.requests,
+        });
         if (failure === 'drop') {
           req.socket.destroy();
           return;

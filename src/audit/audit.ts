@@ -9,7 +9,12 @@ import {
   type ResolvedDependency,
 } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
-import type { QueryProgress, ServiceAnswer, Vulnerability, VulnerabilityService } from '../vulns/types.js';
+import type {
+  QueryProgress,
+  ServiceAnswer,
+  Vulnerability,
+  VulnerabilityService,
+} from '../vulns/types.js';
 import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
 
 export interface DependencyResult {
@@ -91,7 +96,9 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const incomplete: IncompleteSource[] = [];
   if (!options.dryRun && resolved.length > 0) {
     // Every source at once; a failed one makes the audit incomplete.
-    const settled = await Promise.allSettled(options.services.map((s) => s.query(resolved, options.progress)));
+    const settled = await Promise.allSettled(
+      options.services.map((s) => s.query(resolved, options.progress)),
+    );
     settled.forEach((outcome, i) => {
       const service = (options.services[i] as VulnerabilityService).name;
       if (outcome.status === 'fulfilled') answered.push({ service, answers: outcome.value });
@@ -100,7 +107,10 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
       } else throw outcome.reason;
     });
     if (answered.length === 0 && incomplete.length > 0) {
-      throw new PyauditError('service', `every vulnerability source failed: ${incomplete.map((f) => `${f.service}: ${f.reason}`).join('; ')}`);
+      throw new PyauditError(
+        'service',
+        `every vulnerability source failed: ${incomplete.map((f) => `${f.service}: ${f.reason}`).join('; ')}`,
+      );
     }
   }
   const ignore = new Set(options.ignore ?? []);
@@ -124,7 +134,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
         displayName: dependency.displayName,
         origin: dependency.origin,
         ...(dependency.marker !== undefined && { marker: dependency.marker }),
-        skipReason: notFound.length === 1 ? (answers0(notFound[0] as string)) : notFound.join('; '),
+        skipReason: notFound.length === 1 ? answers0(notFound[0] as string) : notFound.join('; '),
       };
       return { dependency: skipped, findings: [], ignored: [] };
     }

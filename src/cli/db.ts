@@ -38,7 +38,10 @@ function describeAge(days: number): string {
   return `${Math.floor(days)} ${Math.floor(days) === 1 ? 'day' : 'days'} old`;
 }
 
-function progressBar(io: CliIo): { update(received: number, total: number | undefined): void; done(): void } {
+function progressBar(io: CliIo): {
+  update(received: number, total: number | undefined): void;
+  done(): void;
+} {
   if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
   let last = 0;
   return {
@@ -50,7 +53,9 @@ function progressBar(io: CliIo): { update(received: number, total: number | unde
       if (total) {
         const share = received / total;
         const filled = Math.round(share * 30);
-        io.stderr.write(`\r\u001b[2K[${'#'.repeat(filled)}${' '.repeat(30 - filled)}] ${Math.round(share * 100)}% ${mb} MiB`);
+        io.stderr.write(
+          `\r\u001b[2K[${'#'.repeat(filled)}${' '.repeat(30 - filled)}] ${Math.round(share * 100)}% ${mb} MiB`,
+        );
       } else {
         io.stderr.write(`\r\u001b[2K${mb} MiB`);
       }
@@ -71,7 +76,9 @@ function buildCommand(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: () => undefined });
 
   db.command('import')
-    .description('import OSV records from zip archives, folder trees of .json/.yaml records, or files')
+    .description(
+      'import OSV records from zip archives, folder trees of .json/.yaml records, or files',
+    )
     .argument('<SOURCE...>', 'zip, folder or file')
     .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
     .option('--replace', 'build the database from these sources only, dropping what it held', false)
@@ -86,7 +93,12 @@ function buildCommand(io: CliIo): Command {
         const result = await writeRecords(
           dir,
           read.records,
-          { location, kind: read.kind, records: read.records.length, importedAt: new Date().toISOString() },
+          {
+            location,
+            kind: read.kind,
+            records: read.records.length,
+            importedAt: new Date().toISOString(),
+          },
           { replace },
         );
         replace = false;
@@ -112,11 +124,19 @@ function buildCommand(io: CliIo): Command {
       const conditional: Record<string, string> = {};
       if (previous?.etag) conditional['if-none-match'] = previous.etag;
       if (previous?.lastModified) conditional['if-modified-since'] = previous.lastModified;
-      const http = createHttpClient({ timeoutSeconds: Number(opts.timeout), env: io.env, userAgent: `pyaudit/${VERSION}` });
+      const http = createHttpClient({
+        timeoutSeconds: Number(opts.timeout),
+        env: io.env,
+        userAgent: `pyaudit/${VERSION}`,
+      });
       const bar = progressBar(io);
       let response;
       try {
-        response = await http.get(opts.url, { accept: 'application/zip, */*', ...conditional }, bar.update);
+        response = await http.get(
+          opts.url,
+          { accept: 'application/zip, */*', ...conditional },
+          bar.update,
+        );
       } finally {
         bar.done();
         await http.close();
@@ -131,7 +151,9 @@ function buildCommand(io: CliIo): Command {
         records,
         importedAt: new Date().toISOString(),
         ...(header1('etag') !== undefined && { etag: header1('etag') as string }),
-        ...(header1('last-modified') !== undefined && { lastModified: header1('last-modified') as string }),
+        ...(header1('last-modified') !== undefined && {
+          lastModified: header1('last-modified') as string,
+        }),
       });
       if (response.status === 304 && previous) {
         // Unchanged: keep the records, record that they were checked now.
@@ -140,7 +162,11 @@ function buildCommand(io: CliIo): Command {
         return;
       }
       if (response.status !== 200) {
-        throw new PyauditError('service', `HTTP ${response.status} while downloading the OSV dump`, { url: opts.url });
+        throw new PyauditError(
+          'service',
+          `HTTP ${response.status} while downloading the OSV dump`,
+          { url: opts.url },
+        );
       }
       const read = readZip(response.body, opts.url);
       const result = await writeRecords(dir, read.records, source(read.records.length));
@@ -164,11 +190,16 @@ function buildCommand(io: CliIo): Command {
       out(`Packages:  ${header.packages.toLocaleString('en-US')}`);
       out(`Built:     ${header.built} (${describeAge(ageInDays(header))})`);
       out('Sources:');
-      for (const s of header.sources) out(`  ${s.location} (${s.kind}, ${plural(s.records, 'record', 'records')}, ${s.importedAt})`);
+      for (const s of header.sources)
+        out(
+          `  ${s.location} (${s.kind}, ${plural(s.records, 'record', 'records')}, ${s.importedAt})`,
+        );
     });
 
   db.command('serve')
-    .description('serve an OSV-compatible API (POST /v1/query, /v1/querybatch; GET /v1/vulns/{id}) from the database')
+    .description(
+      'serve an OSV-compatible API (POST /v1/query, /v1/querybatch; GET /v1/vulns/{id}) from the database',
+    )
     .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
     .option('--host <ADDRESS>', 'the address to bind', '127.0.0.1')
     .option('--port <PORT>', 'the port (0 picks a free one)', '8080')
@@ -176,35 +207,50 @@ function buildCommand(io: CliIo): Command {
     .option('--max-body <BYTES>', 'the largest request body accepted', String(4 * 1024 * 1024))
     .option('-q, --quiet', 'no request log', false)
     .exitOverride()
-    .action(async (opts: { dbDir?: string; host: string; port: string; pageSize: string; maxBody: string; quiet: boolean }) => {
-      const number = (flag: string, value: string, min: number): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new PyauditError('usage', `argument ${flag}: invalid value: '${value}'`);
-        return n;
-      };
-      const port = number('--port', opts.port, 0);
-      if (port > 65535) throw new PyauditError('usage', `argument --port: invalid value: '${opts.port}'`);
-      const { store, header } = openDatabase(dbDir(opts.dbDir));
-      const running = await serveOsvApi(store, {
-        host: opts.host,
-        port,
-        pageSize: number('--page-size', opts.pageSize, 1),
-        maxBodyBytes: number('--max-body', opts.maxBody, 1),
-        ...(!opts.quiet && {
-          onRequest: (e) =>
-            err(`${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)} ms${e.queries !== undefined ? ` (${e.queries} queries)` : ''}`),
-        }),
-      });
-      err(`Serving ${plural(header.records, 'record', 'records')} (built ${header.built}) at ${running.url}`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          err(`${signal}: finishing requests in flight, then stopping`);
-          void running.stop().then(resolve);
+    .action(
+      async (opts: {
+        dbDir?: string;
+        host: string;
+        port: string;
+        pageSize: string;
+        maxBody: string;
+        quiet: boolean;
+      }) => {
+        const number = (flag: string, value: string, min: number): number => {
+          const n = Number(value);
+          if (!Number.isInteger(n) || n < min)
+            throw new PyauditError('usage', `argument ${flag}: invalid value: '${value}'`);
+          return n;
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-    });
+        const port = number('--port', opts.port, 0);
+        if (port > 65535)
+          throw new PyauditError('usage', `argument --port: invalid value: '${opts.port}'`);
+        const { store, header } = openDatabase(dbDir(opts.dbDir));
+        const running = await serveOsvApi(store, {
+          host: opts.host,
+          port,
+          pageSize: number('--page-size', opts.pageSize, 1),
+          maxBodyBytes: number('--max-body', opts.maxBody, 1),
+          ...(!opts.quiet && {
+            onRequest: (e) =>
+              err(
+                `${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)} ms${e.queries !== undefined ? ` (${e.queries} queries)` : ''}`,
+              ),
+          }),
+        });
+        err(
+          `Serving ${plural(header.records, 'record', 'records')} (built ${header.built}) at ${running.url}`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string): void => {
+            err(`${signal}: finishing requests in flight, then stopping`);
+            void running.stop().then(resolve);
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
+      },
+    );
 
   return db;
 }
@@ -213,7 +259,9 @@ function buildCommand(io: CliIo): Command {
 export async function dbMain(argv: readonly string[], io: CliIo): Promise<number> {
   const command = buildCommand(io);
   if (argv.length === 0) {
-    io.stderr.write('pyaudit: error: db needs a command: update, import, status or serve (see pyaudit db --help)\n');
+    io.stderr.write(
+      'pyaudit: error: db needs a command: update, import, status or serve (see pyaudit db --help)\n',
+    );
     return 2;
   }
   try {
@@ -221,7 +269,12 @@ export async function dbMain(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.exitCode === 0) return 0;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.exitCode === 0
+      )
+        return 0;
       io.stderr.write(`pyaudit: error: ${error.message.replace(/^error: /, '')}\n`);
       return 2;
     }

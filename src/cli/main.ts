@@ -49,10 +49,16 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Uint8Arr
 }
 
 /** Builds one vulnerability source by its `-s` name. */
-function createService(name: string, o: CliOptions, io: CliIo, http: HttpClient): VulnerabilityService {
+function createService(
+  name: string,
+  o: CliOptions,
+  io: CliIo,
+  http: HttpClient,
+): VulnerabilityService {
   switch (name) {
     case 'local': {
-      const dir = o.dbDir !== undefined ? path.resolve(io.cwd, o.dbDir) : defaultDatabaseDir(io.env);
+      const dir =
+        o.dbDir !== undefined ? path.resolve(io.cwd, o.dbDir) : defaultDatabaseDir(io.env);
       const { header, store } = openDatabase(dir);
       const age = ageInDays(header);
       if (o.maxDbAge > 0 && age > o.maxDbAge) {
@@ -201,7 +207,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       );
     }
     const incomplete = (report.incomplete ?? []).map((f) => f.service);
-    io.stderr.write(`${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`);
+    io.stderr.write(
+      `${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`,
+    );
     return exitCodeFor(summary);
   } catch (error) {
     if (error instanceof PyauditError) {

@@ -131,11 +131,24 @@ function buildCommand(version: string): Command {
     .option('--ignore-vuln <ID>', 'ignore a vulnerability by id or alias (repeatable)', collect, [])
     .option('--disable-pip', "don't use pip (pyaudit never does)", false)
     .option('--offline', 'audit from the local database only (same as -s local)', false)
-    .option('--db-dir <DIR>', 'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)')
-    .option('--max-db-age <DAYS>', 'warn when the offline database is older than this (default: 7; 0 never warns)')
+    .option(
+      '--db-dir <DIR>',
+      'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)',
+    )
+    .option(
+      '--max-db-age <DAYS>',
+      'warn when the offline database is older than this (default: 7; 0 never warns)',
+    )
     .option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi (default: https://pypi.org)')
-    .option('--esms-url <URL>', 'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)')
-    .option('--allow-partial', 'when one of several sources fails, report what the others found (still says so)', false)
+    .option(
+      '--esms-url <URL>',
+      'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
+    )
+    .option(
+      '--allow-partial',
+      'when one of several sources fails, report what the others found (still says so)',
+      false,
+    )
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .allowExcessArguments(false);
@@ -187,8 +200,10 @@ export function parseCommandLine(
   for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
   services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
   if (o.offline === true) {
-    const online = (o.vulnerabilityService as string[]).length > 0 ? services.filter((s) => s !== 'local') : [];
-    if (online.length > 0) throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
+    const online =
+      (o.vulnerabilityService as string[]).length > 0 ? services.filter((s) => s !== 'local') : [];
+    if (online.length > 0)
+      throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
     services = ['local'];
   }
   const maxAgeText = (o.maxDbAge as string | undefined) ?? fromEnv(env, 'MAX_DB_AGE') ?? '7';
@@ -245,9 +260,14 @@ export function parseCommandLine(
     ignoreVulns: o.ignoreVuln as string[],
     ...(optional(o.dbDir, 'DB_DIR') !== undefined && { dbDir: optional(o.dbDir, 'DB_DIR') }),
     maxDbAge: Number(maxAgeText),
-    ...(optional(o.pypiUrl, 'PYPI_URL') !== undefined && { pypiUrl: optional(o.pypiUrl, 'PYPI_URL') }),
-    ...(optional(o.esmsUrl, 'ESMS_URL') !== undefined && { esmsUrl: optional(o.esmsUrl, 'ESMS_URL') }),
-    allowPartial: o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
+    ...(optional(o.pypiUrl, 'PYPI_URL') !== undefined && {
+      pypiUrl: optional(o.pypiUrl, 'PYPI_URL'),
+    }),
+    ...(optional(o.esmsUrl, 'ESMS_URL') !== undefined && {
+      esmsUrl: optional(o.esmsUrl, 'ESMS_URL'),
+    }),
+    allowPartial:
+      o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
   };
   validate(options);
   return { kind: 'run', options };

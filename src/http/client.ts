@@ -37,7 +37,11 @@ export interface HttpResponse {
 export type DownloadProgress = (received: number, total: number | undefined) => void;
 
 export interface HttpClient {
-  get(url: string, headers?: Record<string, string>, onProgress?: DownloadProgress): Promise<HttpResponse>;
+  get(
+    url: string,
+    headers?: Record<string, string>,
+    onProgress?: DownloadProgress,
+  ): Promise<HttpResponse>;
   postJson(url: string, payload: unknown): Promise<HttpResponse>;
   /** Parses a JSON body, failing with a service error that names the URL. */
   json<T>(response: HttpResponse, url: string): T;

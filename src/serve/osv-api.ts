@@ -33,7 +33,11 @@ export interface RequestLogEntry {
 }
 
 interface Query {
-  readonly package?: { readonly name?: unknown; readonly ecosystem?: unknown; readonly purl?: unknown };
+  readonly package?: {
+    readonly name?: unknown;
+    readonly ecosystem?: unknown;
+    readonly purl?: unknown;
+  };
   readonly version?: unknown;
   readonly commit?: unknown;
   readonly page_token?: unknown;
@@ -54,7 +58,10 @@ const MAX_BATCH = 1000;
 function fromPurl(purl: string): { name: string; version?: string } | null {
   const m = /^pkg:pypi\/([^@?#]+)(?:@([^?#]+))?/i.exec(purl);
   if (!m) return null;
-  return { name: decodeURIComponent(m[1] as string), ...(m[2] !== undefined && { version: decodeURIComponent(m[2]) }) };
+  return {
+    name: decodeURIComponent(m[1] as string),
+    ...(m[2] !== undefined && { version: decodeURIComponent(m[2]) }),
+  };
 }
 
 function encodeToken(offset: number): string {
@@ -71,7 +78,8 @@ function decodeToken(token: unknown): number {
 
 /** The records one query matches, as OSV's API decides them. */
 function matching(store: RecordStore, query: Query): OsvRecord[] {
-  if (query === null || typeof query !== 'object') throw new RequestError(400, 'Each query must be an object.');
+  if (query === null || typeof query !== 'object')
+    throw new RequestError(400, 'Each query must be an object.');
   if (query.commit !== undefined) return []; // commit queries are about GIT ranges, not served here
   let name = query.package?.name;
   let version = query.version;
@@ -85,11 +93,14 @@ function matching(store: RecordStore, query: Query): OsvRecord[] {
     name = purl.name;
     version ??= purl.version;
   } else if (ecosystem !== PYPI_ECOSYSTEM) {
-    if (typeof ecosystem !== 'string') throw new RequestError(400, 'package.ecosystem is required.');
+    if (typeof ecosystem !== 'string')
+      throw new RequestError(400, 'package.ecosystem is required.');
     return [];
   }
-  if (typeof name !== 'string' || name === '') throw new RequestError(400, 'package.name is required.');
-  if (version === undefined) return store.recordsFor(canonicalizeName(name)).filter((r) => !r.withdrawn);
+  if (typeof name !== 'string' || name === '')
+    throw new RequestError(400, 'package.name is required.');
+  if (version === undefined)
+    return store.recordsFor(canonicalizeName(name)).filter((r) => !r.withdrawn);
   if (typeof version !== 'string') throw new RequestError(400, 'version must be a string.');
   return affecting(store, name, version);
 }
@@ -104,7 +115,8 @@ function page<T>(items: readonly T[], token: unknown, size: number): { items: T[
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new RequestError(413, `Request body larger than ${limit} bytes.`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new RequestError(413, `Request body larger than ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -121,7 +133,10 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -142,11 +157,15 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
         if (url.pathname === '/v1/query') {
           const query = body as Query;
           const { items, next } = page(matching(store, query), query?.page_token, pageSize);
-          send(res, 200, { ...(items.length > 0 && { vulns: items }), ...(next && { next_page_token: next }) });
+          send(res, 200, {
+            ...(items.length > 0 && { vulns: items }),
+            ...(next && { next_page_token: next }),
+          });
         } else {
           const list = (body as { queries?: unknown } | null)?.queries;
           if (!Array.isArray(list)) throw new RequestError(400, 'queries must be a list.');
-          if (list.length > MAX_BATCH) throw new RequestError(400, `Too many queries (at most ${MAX_BATCH}).`);
+          if (list.length > MAX_BATCH)
+            throw new RequestError(400, `Too many queries (at most ${MAX_BATCH}).`);
           queries = list.length;
           const results = (list as Query[]).map((q) => {
             const { items, next } = page(matching(store, q), q?.page_token, pageSize);
@@ -156,7 +175,8 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
           send(res, 200, { results });
         }
       } else if (url.pathname.startsWith('/v1/vulns/')) {
-        if (method !== 'GET' && method !== 'HEAD') throw new RequestError(405, 'Use GET for /v1/vulns/{id}.');
+        if (method !== 'GET' && method !== 'HEAD')
+          throw new RequestError(405, 'Use GET for /v1/vulns/{id}.');
         const id = decodeURIComponent(url.pathname.slice('/v1/vulns/'.length));
         const record = store.record(id);
         if (!record) throw new RequestError(404, 'Bug not found.');
@@ -167,7 +187,8 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
     } catch (error) {
       status = error instanceof RequestError ? error.status : 500;
       const message = error instanceof RequestError ? error.message : 'Internal error.';
-      if (!res.headersSent) send(res, status, { code: status === 404 ? 5 : status === 500 ? 13 : 3, message });
+      if (!res.headersSent)
+        send(res, status, { code: status === 404 ? 5 : status === 500 ? 13 : 3, message });
       else res.destroy();
     }
     options.onRequest?.({

@@ -19,7 +19,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function serveOsvApi(store: RecordStore, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serveOsvApi(
+  store: RecordStore,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const handler = osvApiHandler(store, options);
   const server = createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 30_000;

@@ -6,7 +6,7 @@
  *
  * https://ossf.github.io/osv-schema/#evaluation
  */
-import { compareVersions, normalizeVersion, parseVersion } from './pep440.js';
+import { compareVersions, normalizeVersion, parseVersion, versionToString } from './pep440.js';
 import { canonicalizeName } from './pep503.js';
 
 export interface OsvEvent {
@@ -63,6 +63,25 @@ export function affectsPackage(affected: OsvAffected, name: string): boolean {
   );
 }
 
+const sortedEventsCache = new WeakMap<OsvRange, readonly OsvEvent[]>();
+
+/** A range's events in version order (computed once per range object). */
+function sortedEvents(range: OsvRange): readonly OsvEvent[] {
+  let events = sortedEventsCache.get(range);
+  if (!events) {
+    const boundOf = (e: OsvEvent): string =>
+      e.introduced ?? e.fixed ?? e.last_affected ?? e.limit ?? '0';
+    events = [...range.events].sort((a, b) => {
+      const ba = boundOf(a);
+      const bb = boundOf(b);
+      if (ba === '0' || bb === '0') return ba === bb ? 0 : ba === '0' ? -1 : 1;
+      return compareVersions(ba, bb);
+    });
+    sortedEventsCache.set(range, events);
+  }
+  return events;
+}
+
 /** `introduced: "0"` means "from the first version", below every real version. */
 function atOrAbove(version: string, bound: string): boolean {
   return bound === '0' || compareVersions(version, bound) >= 0;
@@ -75,14 +94,7 @@ function atOrAbove(version: string, bound: string): boolean {
  */
 export function rangeContains(range: OsvRange, version: string): boolean {
   if (range.type !== 'ECOSYSTEM') return false;
-  const boundOf = (e: OsvEvent): string =>
-    e.introduced ?? e.fixed ?? e.last_affected ?? e.limit ?? '0';
-  const events = [...range.events].sort((a, b) => {
-    const ba = boundOf(a);
-    const bb = boundOf(b);
-    if (ba === '0' || bb === '0') return ba === bb ? 0 : ba === '0' ? -1 : 1;
-    return compareVersions(ba, bb);
-  });
+  const events = sortedEvents(range);
   for (const e of events) {
     if (e.limit !== undefined && e.limit !== '*' && atOrAbove(version, e.limit)) return false;
   }
@@ -99,15 +111,27 @@ export function rangeContains(range: OsvRange, version: string): boolean {
   return affected;
 }
 
+const listedCache = new WeakMap<OsvAffected, ReadonlySet<string>>();
+
+/** A key equal for equal PEP 440 versions (`2.10` and `2.10.0`); the text itself if invalid. */
+function equalityKey(version: string): string {
+  const v = parseVersion(version);
+  if (!v) return `\u0000${version}`;
+  let n = v.release.length;
+  while (n > 1 && v.release[n - 1] === '0') n--;
+  return versionToString({ ...v, release: v.release.slice(0, n) });
+}
+
 /** Whether the version is listed in `versions` (PEP 440 equality: `2.10` lists `2.10.0`). */
 function listsVersion(affected: OsvAffected, version: string): boolean {
   const versions = affected.versions;
   if (!versions || versions.length === 0) return false;
-  const normalized = normalizeVersion(version);
-  if (normalized === null) return versions.includes(version);
-  return versions.some(
-    (v) => v === version || (parseVersion(v) !== null && compareVersions(v, version) === 0),
-  );
+  let keys = listedCache.get(affected);
+  if (!keys) {
+    keys = new Set(versions.map(equalityKey));
+    listedCache.set(affected, keys);
+  }
+  return keys.has(equalityKey(version));
 }
 
 /** Whether the record says this version of this PyPI project is affected. */

@@ -2,7 +2,11 @@
 import { describeRecord, fixVersions, type OsvRecord } from '../standards/osv.js';
 import type { Vulnerability } from './types.js';
 
-export function toVulnerability(record: OsvRecord, packageName: string, source: string): Vulnerability {
+export function toVulnerability(
+  record: OsvRecord,
+  packageName: string,
+  source: string,
+): Vulnerability {
   return {
     id: record.id,
     aliases: [...(record.aliases ?? [])],

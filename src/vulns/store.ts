@@ -17,12 +17,14 @@ export interface RecordStore {
 export function pypiPackagesOf(record: OsvRecord): string[] {
   const names = new Set<string>();
   for (const a of record.affected ?? []) {
-    if (a.package?.ecosystem === PYPI_ECOSYSTEM && a.package.name) names.add(canonicalizeName(a.package.name));
+    if (a.package?.ecosystem === PYPI_ECOSYSTEM && a.package.name)
+      names.add(canonicalizeName(a.package.name));
   }
   return [...names];
 }
 
-export const byIdText = (a: OsvRecord, b: OsvRecord): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const byIdText = (a: OsvRecord, b: OsvRecord): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** A store over records held in memory. */
 export function memoryStore(records: Iterable<OsvRecord>): RecordStore {

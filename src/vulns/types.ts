@@ -45,5 +45,8 @@ export interface VulnerabilityService {
 
 /** A source that always knows every package (OSV, the local database): plain lists. */
 export interface ArraySource extends VulnerabilityService {
-  query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]>;
+  query(
+    dependencies: readonly ResolvedDependency[],
+    progress?: QueryProgress,
+  ): Promise<Vulnerability[][]>;
 }

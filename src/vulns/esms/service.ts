@@ -7,7 +7,12 @@
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { compareVersions, normalizeVersion, parseSpecifierSet, specifierContains } from '../../standards/pep440.js';
+import {
+  compareVersions,
+  normalizeVersion,
+  parseSpecifierSet,
+  specifierContains,
+} from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { compareIdPreference } from '../../audit/merge.js';
 import { mapLimit } from '../concurrency.js';
@@ -49,13 +54,20 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
   async function advisories(name: string): Promise<EsmsAdvisory[]> {
     const url = `${base}/api/v1/advisories?${new URLSearchParams({ ecosystem: 'pypi', package_name: name })}`;
     const response = await http.get(url);
-    if (response.status !== 200) throw serviceError(`HTTP ${response.status} from the ecosyste.ms advisories API`, url);
+    if (response.status !== 200)
+      throw serviceError(`HTTP ${response.status} from the ecosyste.ms advisories API`, url);
     const body = http.json<EsmsAdvisory[] | null>(response, url);
-    if (body !== null && !Array.isArray(body)) throw serviceError('the ecosyste.ms advisories API did not answer a list', url);
+    if (body !== null && !Array.isArray(body))
+      throw serviceError('the ecosyste.ms advisories API did not answer a list', url);
     return body ?? [];
   }
 
-  function matches(advisory: EsmsAdvisory, name: string, version: string, url: string): Vulnerability | null {
+  function matches(
+    advisory: EsmsAdvisory,
+    name: string,
+    version: string,
+    url: string,
+  ): Vulnerability | null {
     if (advisory.withdrawn_at) return null;
     const ids = [...(advisory.identifiers ?? [])].sort(compareIdPreference);
     if (ids.length === 0) return null;
@@ -66,10 +78,15 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
       for (const v of pkg.versions ?? []) {
         const spec = esmsRangeToSpecifier(v.vulnerable_version_range ?? '');
         const set = parseSpecifierSet(spec);
-        if (!set) throw serviceError(`ecosyste.ms answered an unreadable version range '${v.vulnerable_version_range}' for ${ids[0]}`, url);
+        if (!set)
+          throw serviceError(
+            `ecosyste.ms answered an unreadable version range '${v.vulnerable_version_range}' for ${ids[0]}`,
+            url,
+          );
         if (!specifierContains(set, version, { prereleases: true })) continue;
         vulnerable = true;
-        if (v.first_patched_version) fixes.add(normalizeVersion(v.first_patched_version) ?? v.first_patched_version);
+        if (v.first_patched_version)
+          fixes.add(normalizeVersion(v.first_patched_version) ?? v.first_patched_version);
         break;
       }
     }
@@ -86,7 +103,10 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
 
   return {
     name: 'esms',
-    async query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<Vulnerability[][]> {
+    async query(
+      dependencies: readonly ResolvedDependency[],
+      progress?: QueryProgress,
+    ): Promise<Vulnerability[][]> {
       const names = [...new Set(dependencies.map((d) => d.name))];
       let done = 0;
       const lists = await mapLimit(names, options.concurrency ?? 16, async (name) => {

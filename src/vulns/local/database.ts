@@ -11,15 +11,32 @@ import path from 'node:path';
 import { PyauditError } from '../../core/errors.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import type { RecordStore } from '../store.js';
-import { allRecords, DatabaseFormatError, decodeDatabase, decodeHeader, encodeDatabase, type DatabaseHeader, type DatabaseSource } from './format.js';
+import {
+  allRecords,
+  DatabaseFormatError,
+  decodeDatabase,
+  decodeHeader,
+  encodeDatabase,
+  type DatabaseHeader,
+  type DatabaseSource,
+} from './format.js';
 
 export const DATABASE_FILE = 'osv-pypi.db';
 
 /** The platform's cache directory for pyaudit: XDG on Linux, the platform's own elsewhere. */
-export function defaultDatabaseDir(env: Readonly<Record<string, string | undefined>> = process.env, platform = process.platform): string {
+export function defaultDatabaseDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform = process.platform,
+): string {
   if (env.PYAUDIT_DB_DIR) return env.PYAUDIT_DB_DIR;
   const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'pyaudit', 'Cache', 'db');
+  if (platform === 'win32')
+    return path.join(
+      env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
+      'pyaudit',
+      'Cache',
+      'db',
+    );
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit', 'db');
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit', 'db');
 }
@@ -32,7 +49,11 @@ export interface OpenDatabase {
 
 function databaseError(file: string, error: unknown): PyauditError {
   if (error instanceof DatabaseFormatError) {
-    return new PyauditError('input', `${error.message}; rebuild it with pyaudit db import or pyaudit db update`, { file });
+    return new PyauditError(
+      'input',
+      `${error.message}; rebuild it with pyaudit db import or pyaudit db update`,
+      { file },
+    );
   }
   return new PyauditError('input', (error as Error).message, { file });
 }
@@ -47,7 +68,7 @@ export function openDatabase(dir: string): OpenDatabase {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new PyauditError(
         'input',
-        'no offline vulnerability database here; create one with `pyaudit db update` (downloads OSV\'s PyPI data) or `pyaudit db import PATH` (a zip or a folder of OSV records)',
+        "no offline vulnerability database here; create one with `pyaudit db update` (downloads OSV's PyPI data) or `pyaudit db import PATH` (a zip or a folder of OSV records)",
         { file },
       );
     }
@@ -98,7 +119,11 @@ async function lock(dir: string): Promise<() => Promise<void>> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = Number(await readFile(file, 'utf8').catch(() => 'NaN'));
       if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
-        throw new PyauditError('input', `another pyaudit (pid ${holder}) is updating this database; try again when it is done`, { file: dir });
+        throw new PyauditError(
+          'input',
+          `another pyaudit (pid ${holder}) is updating this database; try again when it is done`,
+          { file: dir },
+        );
       }
       await rm(file, { force: true });
     }
@@ -152,7 +177,10 @@ export async function writeRecords(
       byId.set(record.id, record);
     }
     sources = [...sources.filter((s) => s.location !== source.location), source];
-    const bytes = encodeDatabase([...byId.values()], { built: (options.now ?? new Date()).toISOString(), sources });
+    const bytes = encodeDatabase([...byId.values()], {
+      built: (options.now ?? new Date()).toISOString(),
+      sources,
+    });
     const temp = path.join(dir, `.${DATABASE_FILE}.${process.pid}.${Date.now()}.tmp`);
     const fd = openSync(temp, 'w');
     try {

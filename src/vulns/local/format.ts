@@ -110,10 +110,13 @@ export function decodeHeader(bytes: Buffer): { header: DatabaseHeader; bodyStart
   }
   const version = bytes.readUInt32LE(8);
   if (version !== FORMAT_VERSION) {
-    throw new DatabaseFormatError(`database format ${version} is not supported by this pyaudit (it reads format ${FORMAT_VERSION}); rebuild it with pyaudit db import or db update`);
+    throw new DatabaseFormatError(
+      `database format ${version} is not supported by this pyaudit (it reads format ${FORMAT_VERSION}); rebuild it with pyaudit db import or db update`,
+    );
   }
   const headerLength = bytes.readUInt32LE(12);
-  if (16 + headerLength > bytes.length) throw new DatabaseFormatError('the database is truncated (header)');
+  if (16 + headerLength > bytes.length)
+    throw new DatabaseFormatError('the database is truncated (header)');
   let header: DatabaseHeader;
   try {
     header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString('utf8')) as DatabaseHeader;
@@ -132,12 +135,15 @@ export function decodeDatabase(bytes: Buffer): {
 } {
   const { header, bodyStart } = decodeHeader(bytes);
   const body = bytes.subarray(bodyStart);
-  if (body.length !== header.bodyLength) throw new DatabaseFormatError('the database is truncated (body)');
+  if (body.length !== header.bodyLength)
+    throw new DatabaseFormatError('the database is truncated (body)');
   if (crc32(body).toString(16).padStart(8, '0') !== header.checksum) {
     throw new DatabaseFormatError('the database is corrupt (checksum mismatch)');
   }
   const indexLength = body.readUInt32LE(0);
-  const index = JSON.parse(inflateRawSync(body.subarray(4, 4 + indexLength)).toString('utf8')) as DatabaseIndex;
+  const index = JSON.parse(
+    inflateRawSync(body.subarray(4, 4 + indexLength)).toString('utf8'),
+  ) as DatabaseIndex;
   const blobs = body.subarray(4 + indexLength);
   const numberOf = new Map(index.ids.map((id, i) => [id, i]));
   const cache = new Map<number, OsvRecord>();
@@ -145,7 +151,11 @@ export function decodeDatabase(bytes: Buffer): {
     let record = cache.get(i);
     if (!record) {
       const offset = index.offsets[i] as number;
-      record = JSON.parse(inflateRawSync(blobs.subarray(offset, offset + (index.lengths[i] as number))).toString('utf8')) as OsvRecord;
+      record = JSON.parse(
+        inflateRawSync(blobs.subarray(offset, offset + (index.lengths[i] as number))).toString(
+          'utf8',
+        ),
+      ) as OsvRecord;
       cache.set(i, record);
     }
     return record;

@@ -10,7 +10,19 @@ import type { ArraySource, Vulnerability } from '../types.js';
 export function createLocalService(store: RecordStore): ArraySource {
   return {
     name: 'local',
-    query: async (dependencies: readonly ResolvedDependency[]): Promise<Vulnerability[][]> =>
-      dependencies.map((d) => affecting(store, d.name, d.version).map((r) => toVulnerability(r, d.name, 'local'))),
+    async query(dependencies: readonly ResolvedDependency[]): Promise<Vulnerability[][]> {
+      const answers = new Map<string, Vulnerability[]>();
+      return dependencies.map((d) => {
+        const key = `${d.name}\u0000${d.version}`;
+        let answer = answers.get(key);
+        if (!answer) {
+          answer = affecting(store, d.name, d.version).map((r) =>
+            toVulnerability(r, d.name, 'local'),
+          );
+          answers.set(key, answer);
+        }
+        return answer;
+      });
+    },
   };
 }

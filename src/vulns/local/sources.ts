@@ -30,7 +30,9 @@ export function parseRecordText(text: string, where: string): OsvRecord[] {
   let value: unknown;
   try {
     // YAML's failsafe schema keeps versions such as 1.10 as text.
-    value = /\.ya?ml$/i.test(where) ? yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA }) : JSON.parse(text);
+    value = /\.ya?ml$/i.test(where)
+      ? yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA })
+      : JSON.parse(text);
   } catch (e) {
     throw invalid(where, (e as Error).message.split('\n')[0] ?? 'unreadable');
   }
@@ -40,7 +42,8 @@ export function parseRecordText(text: string, where: string): OsvRecord[] {
     if (item === null || typeof item !== 'object') throw invalid(label, 'expected an object');
     const record = item as Partial<OsvRecord>;
     if (typeof record.id !== 'string' || record.id === '') throw invalid(label, 'no "id"');
-    if (record.affected !== undefined && !Array.isArray(record.affected)) throw invalid(label, '"affected" is not a list');
+    if (record.affected !== undefined && !Array.isArray(record.affected))
+      throw invalid(label, '"affected" is not a list');
     return record as OsvRecord;
   });
 }
@@ -54,9 +57,13 @@ function split(records: OsvRecord[]): ReadRecords {
 export function readZip(bytes: Uint8Array, where: string): ReadRecords {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, { filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/') });
+    entries = unzipSync(bytes, {
+      filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/'),
+    });
   } catch (e) {
-    throw new PyauditError('input', `not a valid zip archive (${(e as Error).message})`, { file: where });
+    throw new PyauditError('input', `not a valid zip archive (${(e as Error).message})`, {
+      file: where,
+    });
   }
   const decoder = new TextDecoder();
   const records: OsvRecord[] = [];
@@ -67,7 +74,9 @@ export function readZip(bytes: Uint8Array, where: string): ReadRecords {
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
     if (entry.name.startsWith('.')) continue; // .git, .github …
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, out);
@@ -76,7 +85,9 @@ async function walk(dir: string, out: string[]): Promise<void> {
 }
 
 /** Reads one `db import` argument. */
-export async function readSource(location: string): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+export async function readSource(
+  location: string,
+): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
   let info;
   try {
     info = await stat(location);
@@ -86,12 +97,16 @@ export async function readSource(location: string): Promise<ReadRecords & { kind
   if (info.isDirectory()) {
     const files: string[] = [];
     await walk(location, files);
-    if (files.length === 0) throw new PyauditError('input', 'no .json or .yaml records in this folder', { file: location });
+    if (files.length === 0)
+      throw new PyauditError('input', 'no .json or .yaml records in this folder', {
+        file: location,
+      });
     const records: OsvRecord[] = [];
     for (const file of files) records.push(...parseRecordText(await readFile(file, 'utf8'), file));
     return { ...split(records), kind: 'folder' };
   }
   const bytes = await readFile(location);
-  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b)) return { ...readZip(bytes, location), kind: 'zip' };
+  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b))
+    return { ...readZip(bytes, location), kind: 'zip' };
   return { ...split(parseRecordText(bytes.toString('utf8'), location)), kind: 'file' };
 }

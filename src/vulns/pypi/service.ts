@@ -37,16 +37,20 @@ export function createPypiService(options: PypiServiceOptions): VulnerabilitySer
     const url = `${base}/pypi/${encodeURIComponent(d.name)}/${encodeURIComponent(d.version)}/json`;
     const response = await http.get(url);
     if (response.status === 404) {
-      return { notFound: `Dependency not found on PyPI and could not be audited: ${d.name} (${d.version})` };
+      return {
+        notFound: `Dependency not found on PyPI and could not be audited: ${d.name} (${d.version})`,
+      };
     }
-    if (response.status !== 200) throw serviceError(`HTTP ${response.status} from the PyPI JSON API`, url);
+    if (response.status !== 200)
+      throw serviceError(`HTTP ${response.status} from the PyPI JSON API`, url);
     const body = http.json<{ vulnerabilities?: PypiVulnerability[] | null }>(response, url);
     return (body.vulnerabilities ?? [])
       .filter((v) => !v.withdrawn)
       .map((v) => {
         const fixes = (v.fixed_in ?? []).map((f) => {
           const normalized = normalizeVersion(f);
-          if (normalized === null) throw serviceError(`PyPI answered a malformed fix version '${f}' for ${v.id}`, url);
+          if (normalized === null)
+            throw serviceError(`PyPI answered a malformed fix version '${f}' for ${v.id}`, url);
           return normalized;
         });
         return {
@@ -61,7 +65,10 @@ export function createPypiService(options: PypiServiceOptions): VulnerabilitySer
 
   return {
     name: 'pypi',
-    async query(dependencies: readonly ResolvedDependency[], progress?: QueryProgress): Promise<ServiceAnswer[]> {
+    async query(
+      dependencies: readonly ResolvedDependency[],
+      progress?: QueryProgress,
+    ): Promise<ServiceAnswer[]> {
       const key = (d: ResolvedDependency): string => `${d.name}\u0000${d.version}`;
       const unique = [...new Map(dependencies.map((d) => [key(d), d])).values()];
       let done = 0;

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdvisoryServer, type AdvisoryServer } from '../../../test/advisory-servers.js';
+import { demoRecords } from '../../../test/helpers/fixtures.js';
+import type { ResolvedDependency } from '../../core/dependency.js';
+import type { Vulnerability } from '../types.js';
+import { createHttpClient } from '../../http/client.js';
+import { createEsmsService, esmsRangeToSpecifier } from '../esms/service.js';
+import { createPypiService } from './service.js';
+
+const dep = (name: string, version: string): ResolvedDependency => ({
+  kind: 'resolved',
+  name,
+  displayName: name,
+  version,
+  origin: { file: 'r.txt' },
+});
+
+let server: AdvisoryServer;
+const http = createHttpClient({ env: {}, attempts: 1 });
+
+beforeAll(async () => {
+  server = await startAdvisoryServer(demoRecords(), {
+    knownVersion: (name) => name !== 'private-pkg',
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await http.close();
+});
+
+describe('PyPI JSON source', () => {
+  it('reads the vulnerabilities array, leaves withdrawn ones out, and reports 404 as not found', async () => {
+    const answers = await createPypiService({ http, url: server.url }).query([
+      dep('demo-pkg', '1.0.5'),
+      dep('private-pkg', '1.0'),
+      dep('demo-pkg', '1.0.5'),
+    ]);
+    expect(answers[0]).toEqual([
+      {
+        id: 'GHSA-aaaa-bbbb-cccc',
+        aliases: ['CVE-2099-0001'],
+        fixVersions: ['1.2.0'],
+        description: 'Demo flaw one (GHSA)',
+        source: 'pypi',
+      },
+      {
+        id: 'OSV-2099-7',
+        aliases: ['CVE-2099-0007'],
+        fixVersions: [],
+        description: 'N/A',
+        source: 'pypi',
+      },
+      {
+        id: 'PYSEC-2099-1',
+        aliases: ['CVE-2099-0001', 'GHSA-aaaa-bbbb-cccc'],
+        fixVersions: ['1.2.0', '2.0.3'],
+        description: 'Demo flaw one. Second line.',
+        source: 'pypi',
+      },
+      {
+        id: 'PYSEC-2099-2',
+        aliases: [],
+        fixVersions: [],
+        description: 'Demo flaw two',
+        source: 'pypi',
+      },
+    ]);
+    expect(answers[1]).toEqual({
+      notFound: 'Dependency not found on PyPI and could not be audited: private-pkg (1.0)',
+    });
+    expect(answers[2]).toBe(answers[0]);
+    expect(
+      server.requests.filter((r) => r.startsWith('GET /pypi/demo-pkg/1.0.5/json')),
+    ).toHaveLength(1);
+  });
+
+  it('fails with the URL on a server error', async () => {
+    server.options.failWith = 503;
+    try {
+      await expect(
+        createPypiService({ http, url: server.url }).query([dep('demo-pkg', '1.0')]),
+      ).rejects.toThrow(`${server.url}/pypi/demo-pkg/1.0/json: HTTP 503 from the PyPI JSON API`);
+    } finally {
+      delete server.options.failWith;
+    }
+  });
+});
+
+describe('ecosyste.ms source', () => {
+  it('turns OSV-style ranges into PEP 440 specifiers', () => {
+    expect(esmsRangeToSpecifier('= 1.0')).toBe('==1.0');
+    expect(esmsRangeToSpecifier('>= 1.0, < 1.2')).toBe('>= 1.0,< 1.2');
+    expect(esmsRangeToSpecifier('< 2, =1.5')).toBe('< 2,==1.5');
+  });
+
+  it('matches ranges locally, one request per package', async () => {
+    const [demo, other, clean] = await createEsmsService({ http, url: server.url }).query([
+      dep('demo-pkg', '1.0.5'),
+      dep('other-pkg', '0.5'),
+      dep('demo-pkg', '5.0'),
+    ]);
+    // The id is the most canonical identifier: OSV-2099-7 is published under its CVE.
+    expect((demo as readonly Vulnerability[]).map((v) => [v.id, v.aliases])).toEqual([
+      ['GHSA-aaaa-bbbb-cccc', ['CVE-2099-0001']],
+      ['CVE-2099-0007', ['OSV-2099-7']],
+      ['PYSEC-2099-1', ['GHSA-aaaa-bbbb-cccc', 'CVE-2099-0001']],
+      ['PYSEC-2099-2', []],
+    ]);
+    expect(other).toEqual([
+      {
+        id: 'PYSEC-2099-4',
+        aliases: [],
+        fixVersions: [],
+        description: 'Only enumerated versions',
+        source: 'esms',
+      },
+    ]);
+    expect(clean).toEqual([]);
+    expect(
+      server.requests.filter((r) =>
+        r.startsWith('GET /api/v1/advisories?ecosystem=pypi&package_name=demo-pkg'),
+      ),
+    ).toHaveLength(1);
+  });
+});
