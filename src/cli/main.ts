@@ -19,7 +19,6 @@ import { createLocalService } from '../vulns/local/service.js';
 import { createOsvService } from '../vulns/osv/service.js';
 import { createPypiService } from '../vulns/pypi/service.js';
 import type { VulnerabilityService } from '../vulns/types.js';
-import { dbMain } from './db.js';
 import { parseCommandLine, type CliOptions } from './options.js';
 import { createSpinner } from './spinner.js';
 
@@ -117,7 +116,8 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
 
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
-  if (argv[0] === 'db') return dbMain(argv.slice(1), io);
+  // Loaded on demand: the database tools (zip and YAML readers) cost start-up time otherwise.
+  if (argv[0] === 'db') return (await import('./db.js')).dbMain(argv.slice(1), io);
   const debug = (o: CliOptions | undefined, message: string): void => {
     if (o && o.verbose > 0) io.stderr.write(`pyaudit: debug: ${message}\n`);
   };

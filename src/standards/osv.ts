@@ -115,6 +115,15 @@ const listedCache = new WeakMap<OsvAffected, ReadonlySet<string>>();
 
 /** A key equal for equal PEP 440 versions (`2.10` and `2.10.0`); the text itself if invalid. */
 function equalityKey(version: string): string {
+  // Already canonical (no leading zeros, no trailing ".0"): the key is the text itself.
+  if (/^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*$/.test(version) && !version.endsWith('.0'))
+    return version;
+  if (/^[0-9]+(?:\.[0-9]+)*$/.test(version)) {
+    // The common case, without a full parse: canonical numbers, trailing zeros dropped.
+    const parts = version.split('.').map((p) => p.replace(/^0+(?=.)/, ''));
+    while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
+    return parts.join('.');
+  }
   const v = parseVersion(version);
   if (!v) return `\u0000${version}`;
   let n = v.release.length;
