@@ -63,10 +63,23 @@ export type {
 } from './audit/audit.js';
 export type { Finding } from './audit/merge.js';
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/index.js';
-export { createPypiService, DEFAULT_PYPI_URL, type PypiServiceOptions } from './vulns/pypi/service.js';
-export { createEsmsService, DEFAULT_ESMS_URL, type EsmsServiceOptions } from './vulns/esms/service.js';
+export {
+  createPypiService,
+  DEFAULT_PYPI_URL,
+  type PypiServiceOptions,
+} from './vulns/pypi/service.js';
+export {
+  createEsmsService,
+  DEFAULT_ESMS_URL,
+  type EsmsServiceOptions,
+} from './vulns/esms/service.js';
 export { createLocalService } from './vulns/local/service.js';
-export { defaultDatabaseDir, openDatabase, writeRecords, type OpenDatabase } from './vulns/local/database.js';
+export {
+  defaultDatabaseDir,
+  openDatabase,
+  writeRecords,
+  type OpenDatabase,
+} from './vulns/local/database.js';
 export type { DatabaseHeader, DatabaseSource } from './vulns/local/format.js';
 export { readSource } from './vulns/local/sources.js';
 export { affecting, memoryStore, type RecordStore } from './vulns/store.js';

@@ -226,15 +226,6 @@ describe('pyaudit CLI', () => {
     expect(await run(['-r', 'clean.txt', ...extra])).toEqual({ stdout: '', stderr, code: 2 });
   });
 
-  it('with no input, says what is supported instead of auditing nothing', async () => {
-    expect(await runCli([], { cwd: dir })).toEqual({
-      stdout: '',
-      stderr:
-        'pyaudit: error: auditing an installed environment (--path, --local, or no input) is not supported yet; pass requirements with -r FILE\n',
-      code: 2,
-    });
-  });
-
   it('-V and --help', async () => {
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
       version: string;

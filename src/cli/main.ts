@@ -11,7 +11,9 @@ import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
+import { environmentSource } from '../sources/environment/index.js';
 import { requirementsSource } from '../sources/requirements/index.js';
+import { canonicalizeName } from '../standards/pep503.js';
 import { VERSION } from '../version.js';
 import { createEsmsService } from '../vulns/esms/service.js';
 import { ageInDays, defaultDatabaseDir, openDatabase } from '../vulns/local/database.js';
@@ -87,9 +89,6 @@ function unsupportedMode(o: CliOptions): string | null {
   if (o.projectPath !== undefined) {
     return `auditing a project path (${o.projectPath}) is not supported yet; pass its requirements with -r FILE`;
   }
-  if (o.requirements.length === 0) {
-    return 'auditing an installed environment (--path, --local, or no input) is not supported yet; pass requirements with -r FILE';
-  }
   return null;
 }
 
@@ -135,18 +134,34 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 
     const started = performance.now();
     const stdinCache: { bytes?: Promise<Uint8Array> } = {};
-    const sources: DependencySource[] = [
-      requirementsSource(o.requirements, {
-        readFile: (file) => {
-          if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
-          return readFile(path.resolve(io.cwd, file));
-        },
-        env: io.env,
-        requireHashes: o.requireHashes,
-        markerEnvironment: hostMarkerEnvironment(),
-        skipEditable: o.skipEditable,
-      }),
-    ];
+    const sources: DependencySource[] =
+      o.requirements.length > 0
+        ? [
+            requirementsSource(o.requirements, {
+              readFile: (file) => {
+                if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
+                return readFile(path.resolve(io.cwd, file));
+              },
+              env: io.env,
+              requireHashes: o.requireHashes,
+              markerEnvironment: hostMarkerEnvironment(),
+              skipEditable: o.skipEditable,
+            }),
+          ]
+        : [
+            environmentSource({
+              paths: o.paths,
+              ...(o.python !== undefined && { python: o.python }),
+              local: o.local,
+              env: io.env,
+              cwd: io.cwd,
+              hostMarkers: hostMarkerEnvironment(),
+              skipEditable: o.skipEditable,
+              exclude: new Set(o.exclude.map(canonicalizeName)),
+              onLocated: (environment) =>
+                io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
+            }),
+          ];
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
@@ -189,6 +204,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       desc: o.desc === 'on' || (o.desc === 'auto' && format.detailsByDefault),
       aliases: o.aliases === 'on' || (o.aliases === 'auto' && format.detailsByDefault),
       isTTY: o.output === undefined && io.stdout.isTTY === true,
+      showPaths: o.showPaths || o.verbose > 0,
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);

@@ -42,6 +42,12 @@ export interface CliOptions {
   readonly pypiUrl?: string;
   readonly esmsUrl?: string;
   readonly allowPartial: boolean;
+  /** `--python`: the interpreter whose environment to audit. */
+  readonly python?: string;
+  /** `--exclude`: canonical names to leave out of an environment audit. */
+  readonly exclude: string[];
+  /** `--show-paths`: a "Via" column with the chain that pulls each package in. */
+  readonly showPaths: boolean;
 }
 
 export type ParsedCommandLine =
@@ -143,6 +149,14 @@ function buildCommand(version: string): Command {
     .option(
       '--esms-url <URL>',
       'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
+    )
+    .option('--python <PYTHON>', 'audit the environment of this Python interpreter')
+    .option('--show-paths', 'show which packages pull each one in (columns, markdown)', false)
+    .option(
+      '--exclude <NAME>',
+      'leave these packages out of an environment audit (repeatable, comma-separated)',
+      collect,
+      [],
     )
     .option(
       '--allow-partial',
@@ -268,6 +282,12 @@ export function parseCommandLine(
     }),
     allowPartial:
       o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
+    ...(optional(o.python, 'PYTHON') !== undefined && { python: optional(o.python, 'PYTHON') }),
+    showPaths: o.showPaths === true,
+    exclude: (o.exclude as string[])
+      .flatMap((e) => e.split(','))
+      .map((e) => e.trim())
+      .filter(Boolean),
   };
   validate(options);
   return { kind: 'run', options };
@@ -280,6 +300,12 @@ function validate(o: CliOptions): void {
   }
   if (o.paths.length > 0 && (o.requirements.length > 0 || o.projectPath !== undefined)) {
     throw usage('argument --path: not allowed with argument -r/--requirement or project_path');
+  }
+  if (
+    o.python !== undefined &&
+    (o.requirements.length > 0 || o.projectPath !== undefined || o.paths.length > 0)
+  ) {
+    throw usage('argument --python: not allowed with -r/--requirement, --path or project_path');
   }
   if (o.locked && o.projectPath === undefined) {
     throw usage('The --locked flag can only be used with a project path');

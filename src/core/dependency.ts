@@ -16,6 +16,12 @@ interface DependencyBase {
   readonly origin: Origin;
   /** The environment marker as text, when the input gave one. */
   readonly marker?: string;
+  /**
+   * Where the input has a dependency graph (an environment, a lock file): whether nothing
+   * else requires it, and the shortest chain of packages that pulls it in, from a direct one
+   * down to the one that requires it (empty for a direct dependency).
+   */
+  readonly graph?: { readonly direct: boolean; readonly via: readonly string[] };
 }
 
 /** A dependency pinned to one version: it can be audited. */
@@ -31,7 +37,14 @@ export interface ResolvedDependency extends DependencyBase {
  * out (`--skip-editable`): both are listed, but never an error under `--strict`.
  */
 export type SkipKind =
-  'unpinned' | 'url' | 'editable' | 'invalid-version' | 'not-found' | 'not-applicable' | 'excluded';
+  | 'unpinned'
+  | 'url'
+  | 'editable'
+  | 'invalid-version'
+  | 'broken'
+  | 'not-found'
+  | 'not-applicable'
+  | 'excluded';
 
 /** Skips that `--strict` does not turn into errors. */
 export function isDeliberateSkip(kind: SkipKind): boolean {

@@ -9,6 +9,8 @@ import type { ReportOptions } from './types.js';
 export interface VulnerabilityRow {
   readonly name: string;
   readonly version: string;
+  /** The chain that pulls the package in, when the input has a graph. */
+  readonly via?: readonly string[];
   readonly finding: Finding;
   /** The "Applied Fix" cell, when `--fix` ran. */
   readonly appliedFix?: string;
@@ -43,6 +45,7 @@ export function tableRows(report: AuditReport): {
       vulnerabilities.push({
         name: dependency.name,
         version: dependency.version,
+        ...(dependency.graph && { via: dependency.graph.via }),
         finding,
         ...(fix && { appliedFix: describeFix(fix) }),
       });
@@ -56,6 +59,7 @@ export function vulnerabilityHeader(report: AuditReport, options: ReportOptions)
   if (report.fixes.length > 0) header.push('Applied Fix');
   if (options.aliases) header.push('Aliases');
   if (options.desc) header.push('Description');
+  if (options.showPaths) header.push('Via');
   return header;
 }
 
@@ -80,5 +84,6 @@ export function vulnerabilityCells(
   if (report.fixes.length > 0) cells.push({ kind: 'text', text: row.appliedFix ?? '' });
   if (options.aliases) cells.push({ kind: 'aliases', ids: row.finding.aliases });
   if (options.desc) cells.push({ kind: 'text', text: row.finding.description });
+  if (options.showPaths) cells.push({ kind: 'text', text: row.via ? row.via.join(' > ') : '' });
   return cells;
 }

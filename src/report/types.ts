@@ -8,6 +8,8 @@ export interface ReportOptions {
   readonly desc: boolean;
   /** Include aliases (`--aliases`). */
   readonly aliases: boolean;
+  /** Add a "Via" column: the chain of packages that pulls each one in (`--show-paths`). */
+  readonly showPaths?: boolean;
   /** Whether the report goes to a terminal (columns adds OSC 8 hyperlinks then). */
   readonly isTTY?: boolean;
 }

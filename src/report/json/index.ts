@@ -18,11 +18,16 @@ export const jsonFormat: ReportFormat = {
   detailsByDefault: true,
   render(report: AuditReport, options: ReportOptions): string {
     const dependencies: JsonValue[] = report.results.map(({ dependency, findings }): JsonValue => {
+      // Extra fields, only where the input has a dependency graph (pip-audit's are unchanged).
+      const graph: Record<string, JsonValue> = dependency.graph
+        ? { direct: dependency.graph.direct, via: [...dependency.graph.via] }
+        : {};
       if (dependency.kind === 'skipped')
-        return { name: dependency.name, skip_reason: dependency.skipReason };
+        return { name: dependency.name, skip_reason: dependency.skipReason, ...graph };
       return {
         name: dependency.name,
         version: dependency.version,
+        ...graph,
         vulns: findings.map((f) => {
           const vuln: Record<string, JsonValue> = { id: f.id, fix_versions: [...f.fixVersions] };
           if (options.aliases) vuln.aliases = [...f.aliases];

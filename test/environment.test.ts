@@ -1,0 +1,345 @@
+/**
+ * Auditing installed environments without running pip: a fixture environment laid out the way
+ * pip and setuptools write one (test/fixtures/environment, generated with its `pip list`
+ * output), this machine's real environments compared live with `pip list --path`, and
+ * virtual environments found the ways a user expects.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalizeName } from '../src/standards/pep503.js';
+import { FIXTURES_DIR } from './helpers/fixtures.js';
+import { runCli } from './helpers/run-cli.js';
+import { loadAdvisories } from './helpers/advisories.js';
+import { describeShared, sharedPath } from './helpers/shared.js';
+import { startOsvServer, type OsvTestServer } from './osv-server.js';
+
+const SITE = path.join(FIXTURES_DIR, 'environment', 'site-packages');
+const hasPython = (() => {
+  try {
+    execFileSync('python3', ['-c', 'import sys'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const withPython = hasPython ? describe : describe.skip;
+if (!hasPython)
+  console.warn('[pyaudit tests] skipping the live environment tests: no python3 on PATH');
+
+interface JsonDep {
+  name: string;
+  version?: string;
+  skip_reason?: string;
+  direct?: boolean;
+  via?: string[];
+  vulns?: Array<{ id: string }>;
+}
+const report = (stdout: string) => (JSON.parse(stdout) as { dependencies: JsonDep[] }).dependencies;
+const pairs = (deps: Array<{ name: string; version?: string }>) =>
+  deps.map((d) => [canonicalizeName(d.name), d.version]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+
+describe('--path: reading an environment without an interpreter', () => {
+  it('lists exactly what pip list --path lists for the fixture environment', async () => {
+    const result = await runCli(['--path', SITE, '--dry-run', '-f', 'json'], { cwd: FIXTURES_DIR });
+    const expected = JSON.parse(
+      readFileSync(path.join(FIXTURES_DIR, 'environment', 'pip-list.json'), 'utf8'),
+    ) as Array<{ name: string; version: string }>;
+    expect(pairs(report(result.stdout))).toEqual(pairs(expected));
+    expect(result.stderr).toBe(
+      `pyaudit: auditing the packages in ${SITE}\nDry run: collected 16 dependencies (16 auditable); nothing was audited\n`,
+    );
+  });
+
+  it('knows what is direct and what pulls each package in (Requires-Dist, markers, extras)', async () => {
+    const deps = report(
+      (await runCli(['--path', SITE, '--dry-run', '-f', 'json'], { cwd: FIXTURES_DIR })).stdout,
+    );
+    const graph = Object.fromEntries(
+      deps.map((d) => [d.name, [d.direct, (d.via ?? []).join(' > ')]]),
+    );
+    expect(graph).toEqual({
+      chardet: [false, 'mypkg > requests'],
+      click: [false, 'flask'],
+      devpkg: [true, ''],
+      flask: [true, ''],
+      idna: [false, 'mypkg > requests'],
+      itsdangerous: [false, 'flask'],
+      jinja2: [false, 'flask'],
+      markupsafe: [false, 'flask > jinja2'],
+      mypkg: [true, ''],
+      'pywin32-only': [true, ''],
+      requests: [false, 'mypkg'],
+      setuptools: [false, 'zope-interface'],
+      urllib3: [false, 'mypkg > requests'],
+      vcspkg: [true, ''],
+      werkzeug: [false, 'flask'],
+      'zope-interface': [true, ''],
+    });
+  });
+
+  it('--exclude leaves packages out; --skip-editable skips editable installs on purpose', async () => {
+    const deps = report(
+      (
+        await runCli(
+          [
+            '--path',
+            SITE,
+            '--dry-run',
+            '-f',
+            'json',
+            '--exclude',
+            'setuptools,Zope.Interface',
+            '--exclude',
+            'pip',
+            '--skip-editable',
+          ],
+          { cwd: FIXTURES_DIR },
+        )
+      ).stdout,
+    );
+    expect(deps.map((d) => d.name)).not.toContain('setuptools');
+    expect(deps.map((d) => d.name)).not.toContain('zope-interface');
+    expect(deps.filter((d) => d.skip_reason).map((d) => [d.name, d.skip_reason])).toEqual([
+      ['devpkg', 'distribution marked as editable (--skip-editable)'],
+      ['mypkg', 'distribution marked as editable (--skip-editable)'],
+    ]);
+  });
+
+  it('broken metadata is a skipped dependency with the reason, never a crash', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    mkdirSync(path.join(dir, 'noversion-1.0.dist-info'));
+    writeFileSync(
+      path.join(dir, 'noversion-1.0.dist-info', 'METADATA'),
+      'Metadata-Version: 2.1\nName: noversion\n',
+    );
+    mkdirSync(path.join(dir, 'nometa-2.0.dist-info'));
+    mkdirSync(path.join(dir, 'legacy-1.0.dist-info'));
+    writeFileSync(
+      path.join(dir, 'legacy-1.0.dist-info', 'METADATA'),
+      'Name: legacy\nVersion: 2004d\n',
+    );
+    const deps = report(
+      (await runCli(['--path', dir, '--dry-run', '-f', 'json'], { cwd: dir })).stdout,
+    );
+    expect(deps.map((d) => [d.name, d.skip_reason])).toEqual([
+      [
+        'legacy',
+        'version 2004d is not a valid PEP 440 version and cannot be matched against advisories',
+      ],
+      ['nometa', 'could not read its metadata: METADATA is missing or unreadable'],
+      ['noversion', 'could not read its metadata: METADATA has no Version'],
+    ]);
+  });
+
+  it('the first distribution of a name on the path wins; a shadowed other version is reported', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    mkdirSync(path.join(dir, 'urllib3-2.0.0.dist-info'));
+    writeFileSync(
+      path.join(dir, 'urllib3-2.0.0.dist-info', 'METADATA'),
+      'Name: urllib3\nVersion: 2.0.0\n',
+    );
+    const result = await runCli(['--path', dir, '--path', SITE, '--dry-run', '-f', 'json'], {
+      cwd: dir,
+    });
+    expect(report(result.stdout).find((d) => d.name === 'urllib3')?.version).toBe('2.0.0');
+    expect(result.stderr).toContain(
+      `pyaudit: warning: urllib3 1.23 at ${path.join(SITE, 'urllib3-1.23.dist-info')} is shadowed by ${path.join(dir, 'urllib3-2.0.0.dist-info')} earlier on the path; it is not audited\n`,
+    );
+  });
+
+  it('a missing folder is an error', async () => {
+    expect(await runCli(['--path', 'nowhere'], { cwd: FIXTURES_DIR })).toEqual({
+      stdout: '',
+      stderr: `pyaudit: error: ${path.join(FIXTURES_DIR, 'nowhere')}: no such folder\n`,
+      code: 2,
+    });
+  });
+});
+
+describeShared('auditing an environment', () => {
+  let server: OsvTestServer;
+  beforeAll(async () => {
+    server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
+  });
+  afterAll(() => server?.close());
+
+  it('finds the vulnerabilities of what is installed and shows the chain with --show-paths', async () => {
+    const result = await runCli(['--path', SITE, '--osv-url', server.url, '--show-paths'], {
+      cwd: FIXTURES_DIR,
+    });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Name +Version +ID +Fix Versions +Via$/);
+    expect(lines.find((l) => l.startsWith('requests '))).toMatch(
+      /^requests +2\.19\.0 +PYSEC-2018-28 +2\.20\.0 +mypkg$/,
+    );
+    expect(lines.find((l) => l.startsWith('markupsafe ')) ?? '').toBe('');
+    expect(lines.find((l) => l.startsWith('jinja2 '))).toMatch(/ flask$/);
+    expect(result.stderr.trimEnd().split('\n').pop()).toMatch(
+      /^Found \d+ known vulnerabilities in \d+ packages$/,
+    );
+  });
+});
+
+withPython('real environments on this machine, compared with pip list', () => {
+  const listed = (dir: string) =>
+    JSON.parse(
+      execFileSync(
+        'python3',
+        ['-m', 'pip', 'list', '--path', dir, '--format', 'json', '--disable-pip-version-check'],
+        { encoding: 'utf8' },
+      ),
+    ) as Array<{
+      name: string;
+      version: string;
+    }>;
+  const sitePackages = execFileSync(
+    'python3',
+    ['-c', 'import site; print("\\n".join(site.getsitepackages()))'],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .filter((d) => existsSync(d));
+  const dirs = [...sitePackages, '/usr/lib/python3/dist-packages'].filter((d) => existsSync(d));
+
+  it.each(dirs)('%s', async (dir) => {
+    const result = await runCli(['--path', dir, '--dry-run', '-f', 'json'], { cwd: dir });
+    expect(pairs(report(result.stdout).filter((d) => !d.skip_reason))).toEqual(pairs(listed(dir)));
+  });
+});
+
+withPython('virtual environments', () => {
+  let venv: string;
+  let systemVenv: string;
+  beforeAll(() => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-venv-'));
+    venv = path.join(root, '.venv');
+    systemVenv = path.join(root, 'system-venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    execFileSync('python3', ['-m', 'venv', '--without-pip', '--system-site-packages', systemVenv]);
+    for (const v of [venv, systemVenv]) {
+      const lib = path.join(v, 'lib');
+      const site = path.join(
+        lib,
+        readdirSync(lib).find((d) => d.startsWith('python'))!,
+        'site-packages',
+      );
+      for (const entry of ['requests-2.19.0.dist-info', 'urllib3-1.23.dist-info'])
+        cpSync(path.join(SITE, entry), path.join(site, entry), { recursive: true });
+    }
+  });
+
+  it('an activated venv (VIRTUAL_ENV) is what gets audited', async () => {
+    const result = await runCli(['--dry-run', '-f', 'json'], {
+      cwd: tmpdir(),
+      env: { VIRTUAL_ENV: venv },
+    });
+    expect(pairs(report(result.stdout))).toEqual([
+      ['requests', '2.19.0'],
+      ['urllib3', '1.23'],
+    ]);
+    expect(result.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^pyaudit: auditing the virtual environment ${venv.replace(/[.]/g, '\\.')} \\(VIRTUAL_ENV\\) \\(Python 3\\.\\d+\\.\\d+\\)$`,
+      ),
+    );
+  });
+
+  it('a .venv in the working directory is found', async () => {
+    const result = await runCli(['--dry-run', '-f', 'json'], { cwd: path.dirname(venv) });
+    expect(pairs(report(result.stdout))).toEqual([
+      ['requests', '2.19.0'],
+      ['urllib3', '1.23'],
+    ]);
+    expect(result.stderr).toMatch(
+      /^pyaudit: auditing the virtual environment .*\.venv \(found in /,
+    );
+  });
+
+  it('-l/--local leaves out the system packages a venv can see', async () => {
+    const all = report(
+      (
+        await runCli(['--dry-run', '-f', 'json'], {
+          cwd: tmpdir(),
+          env: { VIRTUAL_ENV: systemVenv },
+        })
+      ).stdout,
+    );
+    const local = report(
+      (
+        await runCli(['--dry-run', '-f', 'json', '-l'], {
+          cwd: tmpdir(),
+          env: { VIRTUAL_ENV: systemVenv },
+        })
+      ).stdout,
+    );
+    expect(pairs(local)).toEqual([
+      ['requests', '2.19.0'],
+      ['urllib3', '1.23'],
+    ]);
+    expect(all.length).toBeGreaterThan(local.length);
+  });
+
+  it('a venv whose interpreter cannot run here is read from its files', async () => {
+    // Built from scratch (never a copy: writing through a copied symlink would reach the real
+    // interpreter): pyvenv.cfg, lib/pythonX.Y/site-packages, and a bin/python that cannot run.
+    const foreign = mkdtempSync(path.join(tmpdir(), 'pyaudit-foreign-'));
+    writeFileSync(
+      path.join(foreign, 'pyvenv.cfg'),
+      'home = /opt/python/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n',
+    );
+    const site = path.join(foreign, 'lib', 'python3.12', 'site-packages');
+    mkdirSync(site, { recursive: true });
+    for (const entry of ['requests-2.19.0.dist-info', 'urllib3-1.23.dist-info'])
+      cpSync(path.join(SITE, entry), path.join(site, entry), { recursive: true });
+    mkdirSync(path.join(foreign, 'bin'));
+    writeFileSync(path.join(foreign, 'bin', 'python'), '#!/nonexistent/interpreter\n', {
+      mode: 0o755,
+    });
+    const result = await runCli(['--dry-run', '-f', 'json'], {
+      cwd: tmpdir(),
+      env: { VIRTUAL_ENV: foreign },
+    });
+    expect(pairs(report(result.stdout))).toEqual([
+      ['requests', '2.19.0'],
+      ['urllib3', '1.23'],
+    ]);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `pyaudit: auditing the virtual environment ${foreign} (VIRTUAL_ENV; read from its files)`,
+    );
+  });
+
+  it('--python audits that interpreter; a bad one or a bad VIRTUAL_ENV is one line, exit 2', async () => {
+    const result = await runCli(
+      ['--dry-run', '-f', 'json', '--python', path.join(venv, 'bin', 'python')],
+      { cwd: tmpdir() },
+    );
+    expect(pairs(report(result.stdout))).toEqual([
+      ['requests', '2.19.0'],
+      ['urllib3', '1.23'],
+    ]);
+    expect(await runCli(['--python', '/no/such/python'], { cwd: tmpdir() })).toEqual({
+      stdout: '',
+      stderr:
+        'pyaudit: error: /no/such/python: cannot ask this Python interpreter where its packages are: not found\n',
+      code: 2,
+    });
+    expect(await runCli([], { cwd: tmpdir(), env: { VIRTUAL_ENV: tmpdir() } })).toEqual({
+      stdout: '',
+      stderr: `pyaudit: error: ${tmpdir()}: VIRTUAL_ENV names a folder that is not a virtual environment (no pyvenv.cfg)\n`,
+      code: 2,
+    });
+  });
+});
