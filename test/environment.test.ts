@@ -220,6 +220,89 @@ withPython('real environments on this machine, compared with pip list', () => {
   });
 });
 
+/** Writes a minimal wheel (PEP 427) with python3's zipfile, for pip to install. */
+function buildWheel(dir: string, name: string, version: string, requires: string[]): string {
+  const script = `
+import base64, hashlib, sys, zipfile
+name, version, out = sys.argv[1], sys.argv[2], sys.argv[3]
+requires = sys.argv[4:]
+info = f"{name}-{version}.dist-info"
+meta = "Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % (name, version) + "".join("Requires-Dist: %s\\n" % r for r in requires)
+files = {f"{name.lower()}/__init__.py": b"", f"{info}/METADATA": meta.encode(),
+         f"{info}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: pyaudit-tests\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+digest = lambda b: "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+record = "".join(f"{n},{digest(b)},{len(b)}\\n" for n, b in files.items()) + f"{info}/RECORD,,\\n"
+with zipfile.ZipFile(out, "w") as z:
+    for n, b in files.items():
+        z.writestr(n, b)
+    z.writestr(f"{info}/RECORD", record)
+`;
+  const out = path.join(dir, `${name}-${version}-py3-none-any.whl`);
+  execFileSync('python3', ['-c', script, name, version, out, ...requires]);
+  return out;
+}
+
+withPython('environments that pip itself installed', () => {
+  it('a venv with local wheels installed by pip lists as pip lists it, with its graph', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-pipvenv-'));
+    const venv = path.join(root, 'venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const wheels = [
+      buildWheel(root, 'Demo_App', '2.0.0', ['demo-lib>=1.0', 'urllib3; python_version < "3"']),
+      buildWheel(root, 'demo_lib', '1.0.post1', ['six ; extra == "compat"']),
+    ];
+    const python = path.join(venv, 'bin', 'python');
+    execFileSync(
+      'python3',
+      [
+        '-m',
+        'pip',
+        '--python',
+        python,
+        'install',
+        '--quiet',
+        '--no-index',
+        '--no-deps',
+        '--disable-pip-version-check',
+        ...wheels,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const pipList = JSON.parse(
+      execFileSync(
+        'python3',
+        [
+          '-m',
+          'pip',
+          '--python',
+          python,
+          'list',
+          '--format',
+          'json',
+          '--disable-pip-version-check',
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as Array<{ name: string; version: string }>;
+    const result = await runCli(['--dry-run', '-f', 'json'], {
+      cwd: root,
+      env: { VIRTUAL_ENV: venv },
+    });
+    const deps = report(result.stdout);
+    expect(pairs(deps)).toEqual(pairs(pipList));
+    expect(pairs(deps)).toEqual([
+      ['demo-app', '2.0.0'],
+      ['demo-lib', '1.0.post1'],
+    ]);
+    expect(deps.map((d) => [d.name, d.direct, d.via])).toEqual([
+      ['demo-app', true, []],
+      ['demo-lib', false, ['demo-app']],
+    ]);
+  });
+});
+
 withPython('virtual environments', () => {
   let venv: string;
   let systemVenv: string;
