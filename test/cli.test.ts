@@ -219,6 +219,14 @@ describe('pyaudit CLI', () => {
     ],
     [['--frobnicate'], "pyaudit: error: unknown option '--frobnicate'\n"],
     [
+      ['--exclude', 'pip'],
+      'pyaudit: error: argument --exclude: only for environment audits (not with -r or project_path)\n',
+    ],
+    [
+      ['--python', 'python3'],
+      'pyaudit: error: argument --python: not allowed with -r/--requirement, --path or project_path\n',
+    ],
+    [
       ['--fix'],
       'pyaudit: error: --fix is not supported yet: pyaudit reports fix versions but does not rewrite files\n',
     ],

@@ -49,6 +49,12 @@ const report = (stdout: string) => (JSON.parse(stdout) as { dependencies: JsonDe
 const pairs = (deps: Array<{ name: string; version?: string }>) =>
   deps.map((d) => [canonicalizeName(d.name), d.version]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 
+/** A `.dist-info` folder with this METADATA (none when `null`). */
+function distInfo(site: string, folder: string, metadata: string | null): void {
+  mkdirSync(path.join(site, folder));
+  if (metadata !== null) writeFileSync(path.join(site, folder, 'METADATA'), metadata);
+}
+
 describe('--path: reading an environment without an interpreter', () => {
   it('lists exactly what pip list --path lists for the fixture environment', async () => {
     const result = await runCli(['--path', SITE, '--dry-run', '-f', 'json'], { cwd: FIXTURES_DIR });
@@ -118,17 +124,9 @@ describe('--path: reading an environment without an interpreter', () => {
 
   it('broken metadata is a skipped dependency with the reason, never a crash', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
-    mkdirSync(path.join(dir, 'noversion-1.0.dist-info'));
-    writeFileSync(
-      path.join(dir, 'noversion-1.0.dist-info', 'METADATA'),
-      'Metadata-Version: 2.1\nName: noversion\n',
-    );
-    mkdirSync(path.join(dir, 'nometa-2.0.dist-info'));
-    mkdirSync(path.join(dir, 'legacy-1.0.dist-info'));
-    writeFileSync(
-      path.join(dir, 'legacy-1.0.dist-info', 'METADATA'),
-      'Name: legacy\nVersion: 2004d\n',
-    );
+    distInfo(dir, 'noversion-1.0.dist-info', 'Metadata-Version: 2.1\nName: noversion\n');
+    distInfo(dir, 'nometa-2.0.dist-info', null);
+    distInfo(dir, 'legacy-1.0.dist-info', 'Name: legacy\nVersion: 2004d\n');
     const deps = report(
       (await runCli(['--path', dir, '--dry-run', '-f', 'json'], { cwd: dir })).stdout,
     );
@@ -144,11 +142,7 @@ describe('--path: reading an environment without an interpreter', () => {
 
   it('the first distribution of a name on the path wins; a shadowed other version is reported', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
-    mkdirSync(path.join(dir, 'urllib3-2.0.0.dist-info'));
-    writeFileSync(
-      path.join(dir, 'urllib3-2.0.0.dist-info', 'METADATA'),
-      'Name: urllib3\nVersion: 2.0.0\n',
-    );
+    distInfo(dir, 'urllib3-2.0.0.dist-info', 'Name: urllib3\nVersion: 2.0.0\n');
     const result = await runCli(['--path', dir, '--path', SITE, '--dry-run', '-f', 'json'], {
       cwd: dir,
     });

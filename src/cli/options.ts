@@ -307,6 +307,9 @@ function validate(o: CliOptions): void {
   ) {
     throw usage('argument --python: not allowed with -r/--requirement, --path or project_path');
   }
+  if (o.exclude.length > 0 && (o.requirements.length > 0 || o.projectPath !== undefined)) {
+    throw usage('argument --exclude: only for environment audits (not with -r or project_path)');
+  }
   if (o.locked && o.projectPath === undefined) {
     throw usage('The --locked flag can only be used with a project path');
   }
