@@ -3,7 +3,7 @@
  * flags, environment variables, streams and exit codes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -232,6 +232,46 @@ describe('pyaudit CLI', () => {
     ],
   ])('usage error %j: one line, exit 2', async (extra, stderr) => {
     expect(await run(['-r', 'clean.txt', ...extra])).toEqual({ stdout: '', stderr, code: 2 });
+  });
+
+  it('a project directory or a lock file as PATH; --locked reads pylock files only', async () => {
+    const project = path.join(dir, 'project');
+    await mkdir(project, { recursive: true });
+    await writeFile(path.join(project, 'requirements.txt'), 'demo-pkg==1.0.5\n');
+    const viaDir = await run(['project', '-f', 'json', '--aliases', 'off', '--desc', 'off']);
+    expect(viaDir.stderr.split('\n')[0]).toBe(
+      'pyaudit: auditing requirements.txt (found in project)',
+    );
+    expect(viaDir.code).toBe(1);
+    await writeFile(
+      path.join(project, 'pylock.toml'),
+      'lock-version = "1.0"\ncreated-by = "t"\n[[packages]]\nname = "other-pkg"\nversion = "0.5"\n',
+    );
+    const viaLock = await run([
+      'project',
+      '--locked',
+      '-f',
+      'json',
+      '--aliases',
+      'off',
+      '--desc',
+      'off',
+    ]);
+    expect(viaLock).toEqual({
+      stdout:
+        '{"dependencies": [{"name": "other-pkg", "version": "0.5", "vulns": [{"id": "PYSEC-2099-4", "fix_versions": []}]}], "fixes": []}\n',
+      stderr:
+        'pyaudit: auditing pylock.toml (found in project, --locked)\nFound 1 known vulnerability in 1 package\n',
+      code: 1,
+    });
+    const forced = await run([
+      path.join('project', 'requirements.txt'),
+      '--input-type',
+      'requirements',
+      '--dry-run',
+    ]);
+    expect(forced.code).toBe(0);
+    expect(await run(['-r', 'clean.txt', '--input-type', 'pylock'])).toMatchObject({ code: 2 });
   });
 
   it('-V and --help', async () => {

@@ -85,3 +85,42 @@ describeShared('pip-audit 2.10.1 conformance: report formats', () => {
     expect(result.code).toBe(run.exit_code);
   });
 });
+
+describeShared('pip-audit 2.10.1 conformance: pylock.toml (PEP 751)', () => {
+  beforeAll(async () => {
+    server ??= await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
+  });
+
+  const pylockRuns = runs.filter((r) => r.section === 'pylock');
+  it('has the recorded runs', () => {
+    expect(pylockRuns.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(pylockRuns.map((r) => [r.run, r] as const))('%s', async (_name, run) => {
+    const dir = sharedPath('pip-audit-conformance', run.run);
+    const args = run.args.map((a) => a.replace('{OSV_URL}', `${server.url}/v1/query`));
+    const result = await runCli(args, { cwd: sharedPath('pip-audit-conformance', run.cwd) });
+    const expectedStdout = readFileSync(path.join(dir, 'stdout'), 'utf8');
+    if (run.summary === null) {
+      // pip-audit exits 1 with "ERROR:…: <file>: <reason>"; pyaudit exits 2 with the same reason.
+      const expected = JSON.parse(
+        readFileSync(
+          sharedPath('pip-audit-conformance', run.cwd, 'expected-from-test.json'),
+          'utf8',
+        ),
+      ) as { error_matches: string };
+      expect(result.stdout).toBe('');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(expected.error_matches);
+      expect(result.stderr.trimEnd().split('\n').pop()).toMatch(
+        /^pyaudit: error: pylock\.[a-z-]+\.toml(:\d+)?: /,
+      );
+      return;
+    }
+    expect(normalizeAliases(result.stdout, run.format)).toBe(
+      expectedStdout === '' ? '' : normalizeAliases(expectedStdout, run.format),
+    );
+    expect(result.stderr.trimEnd().split('\n').pop()).toBe(run.summary);
+    expect(result.code).toBe(run.exit_code);
+  });
+});

@@ -12,6 +12,8 @@ import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { environmentSource } from '../sources/environment/index.js';
+import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
+import { pylockSource } from '../sources/pylock/index.js';
 import { requirementsSource } from '../sources/requirements/index.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import { VERSION } from '../version.js';
@@ -86,9 +88,6 @@ function createService(
 function unsupportedMode(o: CliOptions): string | null {
   if (o.fix)
     return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
-  if (o.projectPath !== undefined) {
-    return `auditing a project path (${o.projectPath}) is not supported yet; pass its requirements with -r FILE`;
-  }
   return null;
 }
 
@@ -134,34 +133,46 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 
     const started = performance.now();
     const stdinCache: { bytes?: Promise<Uint8Array> } = {};
-    const sources: DependencySource[] =
-      o.requirements.length > 0
-        ? [
-            requirementsSource(o.requirements, {
-              readFile: (file) => {
-                if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
-                return readFile(path.resolve(io.cwd, file));
-              },
-              env: io.env,
-              requireHashes: o.requireHashes,
-              markerEnvironment: hostMarkerEnvironment(),
-              skipEditable: o.skipEditable,
-            }),
-          ]
-        : [
-            environmentSource({
-              paths: o.paths,
-              ...(o.python !== undefined && { python: o.python }),
-              local: o.local,
-              env: io.env,
-              cwd: io.cwd,
-              hostMarkers: hostMarkerEnvironment(),
-              skipEditable: o.skipEditable,
-              exclude: new Set(o.exclude.map(canonicalizeName)),
-              onLocated: (environment) =>
-                io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
-            }),
-          ];
+    const requirementsOptions = {
+      readFile: (file: string) => {
+        if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
+        return readFile(path.resolve(io.cwd, file));
+      },
+      env: io.env,
+      requireHashes: o.requireHashes,
+      markerEnvironment: hostMarkerEnvironment(),
+      skipEditable: o.skipEditable,
+    };
+    let sources: DependencySource[];
+    if (o.requirements.length > 0) {
+      sources = [requirementsSource(o.requirements, requirementsOptions)];
+    } else if (o.projectPath !== undefined) {
+      const project = resolveProjectPath(o.projectPath, io.cwd, {
+        locked: o.locked,
+        ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
+      });
+      io.stderr.write(`pyaudit: auditing ${project.note}\n`);
+      sources = [
+        project.type === 'pylock'
+          ? pylockSource(project.files, { resolve: (f) => path.resolve(io.cwd, f) })
+          : requirementsSource(project.files, requirementsOptions),
+      ];
+    } else {
+      sources = [
+        environmentSource({
+          paths: o.paths,
+          ...(o.python !== undefined && { python: o.python }),
+          local: o.local,
+          env: io.env,
+          cwd: io.cwd,
+          hostMarkers: hostMarkerEnvironment(),
+          skipEditable: o.skipEditable,
+          exclude: new Set(o.exclude.map(canonicalizeName)),
+          onLocated: (environment) =>
+            io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
+        }),
+      ];
+    }
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { PyauditError } from '../core/errors.js';
 import { REPORT_FORMATS } from '../report/index.js';
+import { INPUT_TYPES } from '../sources/project/detect.js';
 
 export type Toggle = 'on' | 'off' | 'auto';
 
@@ -46,6 +47,8 @@ export interface CliOptions {
   readonly python?: string;
   /** `--exclude`: canonical names to leave out of an environment audit. */
   readonly exclude: string[];
+  /** `--input-type`: what kind of file a positional PATH is. */
+  readonly inputType?: string;
   /** `--show-paths`: a "Via" column with the chain that pulls each package in. */
   readonly showPaths: boolean;
 }
@@ -151,6 +154,7 @@ function buildCommand(version: string): Command {
       'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
     )
     .option('--python <PYTHON>', 'audit the environment of this Python interpreter')
+    .option('--input-type <KIND>', `what kind of file PATH is (choices: ${INPUT_TYPES.join(', ')})`)
     .option('--show-paths', 'show which packages pull each one in (columns, markdown)', false)
     .option(
       '--exclude <NAME>',
@@ -284,6 +288,9 @@ export function parseCommandLine(
       o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
     ...(optional(o.python, 'PYTHON') !== undefined && { python: optional(o.python, 'PYTHON') }),
     showPaths: o.showPaths === true,
+    ...(o.inputType !== undefined && {
+      inputType: choice('--input-type', o.inputType as string, INPUT_TYPES),
+    }),
     exclude: (o.exclude as string[])
       .flatMap((e) => e.split(','))
       .map((e) => e.trim())
@@ -309,6 +316,9 @@ function validate(o: CliOptions): void {
   }
   if (o.exclude.length > 0 && (o.requirements.length > 0 || o.projectPath !== undefined)) {
     throw usage('argument --exclude: only for environment audits (not with -r or project_path)');
+  }
+  if (o.inputType !== undefined && o.projectPath === undefined) {
+    throw usage('argument --input-type: only with a project path (PATH)');
   }
   if (o.locked && o.projectPath === undefined) {
     throw usage('The --locked flag can only be used with a project path');
