@@ -88,8 +88,9 @@ describeShared('pip-audit 2.10.1 conformance: report formats', () => {
 
 describeShared('pip-audit 2.10.1 conformance: pylock.toml (PEP 751)', () => {
   beforeAll(async () => {
-    server ??= await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
+    server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
   });
+  afterAll(() => server?.close());
 
   const pylockRuns = runs.filter((r) => r.section === 'pylock');
   it('has the recorded runs', () => {

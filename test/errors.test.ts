@@ -91,9 +91,9 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
     ['locked-no-lockfile', 'pyaudit: error: no lockfiles found in .\n'],
     ['project-without-pyproject', "pyaudit: error: couldn't find a supported project file in .\n"],
     [
-      // Until pyproject.toml is read (a later step), it is refused by name, never half-read.
       'pyproject-invalid-toml',
-      'pyaudit: error: pyproject.toml: pyproject.toml files are not supported yet; audit its exported requirements instead (for example `uv export`, `poetry export` or `pipenv requirements` piped to `pyaudit -r -`)\n',
+      'pyaudit: auditing pyproject.toml (found in .)\n' +
+        'pyaudit: error: pyproject.toml:1: invalid TOML in pyproject.toml (Invalid TOML document: illegal character in key)\n',
     ],
   ])('%s: one line, exit 2', async (name, stderr) => {
     expect(await replay(name)).toEqual({ stdout: '', stderr, code: 2 });

@@ -13,8 +13,9 @@ import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { environmentSource } from '../sources/environment/index.js';
 import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
-import { pylockSource } from '../sources/pylock/index.js';
+import { projectSource } from '../sources/project/index.js';
 import { requirementsSource } from '../sources/requirements/index.js';
+import type { MarkerEnvironment } from '../standards/markers.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import { VERSION } from '../version.js';
 import { createEsmsService } from '../vulns/esms/service.js';
@@ -49,6 +50,49 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Uint8Arr
   for await (const chunk of stream)
     chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
+}
+
+/**
+ * The target environment of `--python-version`, `--platform` and `--marker-env`, or
+ * undefined when none is given (lock files then count every marker as true).
+ */
+async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnvironment | undefined> {
+  let env: Record<string, unknown> = {};
+  if (o.markerEnv !== undefined) {
+    const file = path.resolve(io.cwd, o.markerEnv);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new PyauditError('input', 'cannot read the marker environment file', {
+        file: o.markerEnv,
+      });
+    }
+    try {
+      env = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new PyauditError(
+        'input',
+        `not a JSON object of marker variables (${(e as Error).message})`,
+        { file: o.markerEnv },
+      );
+    }
+    if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+      throw new PyauditError('input', 'not a JSON object of marker variables', {
+        file: o.markerEnv,
+      });
+    }
+  }
+  if (o.pythonVersion !== undefined) env = { ...env, python_version: o.pythonVersion };
+  if (o.platform !== undefined) {
+    const platforms = {
+      linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
+      macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
+      windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
+    };
+    env = { ...env, ...platforms[o.platform] };
+  }
+  return Object.keys(env).length > 0 ? (env as MarkerEnvironment) : undefined;
 }
 
 /** Builds one vulnerability source by its `-s` name. */
@@ -133,6 +177,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 
     const started = performance.now();
     const stdinCache: { bytes?: Promise<Uint8Array> } = {};
+    const target = await targetEnvironment(o, io);
     const requirementsOptions = {
       readFile: (file: string) => {
         if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
@@ -140,7 +185,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       },
       env: io.env,
       requireHashes: o.requireHashes,
-      markerEnvironment: hostMarkerEnvironment(),
+      markerEnvironment: target ?? hostMarkerEnvironment(),
       skipEditable: o.skipEditable,
     };
     let sources: DependencySource[];
@@ -153,9 +198,19 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       });
       io.stderr.write(`pyaudit: auditing ${project.note}\n`);
       sources = [
-        project.type === 'pylock'
-          ? pylockSource(project.files, { resolve: (f) => path.resolve(io.cwd, f) })
-          : requirementsSource(project.files, requirementsOptions),
+        projectSource(project, {
+          resolve: (f) => path.resolve(io.cwd, f),
+          requirements: requirementsOptions,
+          selection: {
+            groups: o.groups,
+            onlyGroups: o.onlyGroups,
+            noGroups: o.noGroups,
+            noDev: o.noDev,
+            extras: o.extras,
+            allExtras: o.allExtras,
+            ...(target !== undefined && { environment: target }),
+          },
+        }),
       ];
     } else {
       sources = [

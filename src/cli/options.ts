@@ -47,6 +47,17 @@ export interface CliOptions {
   readonly python?: string;
   /** `--exclude`: canonical names to leave out of an environment audit. */
   readonly exclude: string[];
+  /** Selection for lock files and manifests. */
+  readonly groups: string[];
+  readonly onlyGroups: string[];
+  readonly noGroups: string[];
+  readonly extras: string[];
+  readonly allExtras: boolean;
+  readonly noDev: boolean;
+  /** Target environment: `--python-version`, `--platform`, `--marker-env FILE`. */
+  readonly pythonVersion?: string;
+  readonly platform?: 'linux' | 'macos' | 'windows';
+  readonly markerEnv?: string;
   /** `--input-type`: what kind of file a positional PATH is. */
   readonly inputType?: string;
   /** `--show-paths`: a "Via" column with the chain that pulls each package in. */
@@ -80,96 +91,154 @@ function choice(flag: string, value: string, allowed: readonly string[]): string
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** Repeatable, comma-separated values. */
+const splitList = (value: unknown): string[] =>
+  (value as string[])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function checked(flag: string, value: string, pattern: RegExp, expected: string): string {
+  if (!pattern.test(value))
+    throw usage(`argument ${flag}: invalid value: '${value}' (expected ${expected})`);
+  return value;
+}
+
 function buildCommand(version: string): Command {
-  return new Command('pyaudit')
-    .description('audit Python dependencies for known vulnerabilities (pip-audit compatible)')
-    .helpOption('-h, --help', 'show this help message and exit')
-    .version(`pyaudit ${version}`, '-V, --version', "show the program's version number and exit")
-    .argument('[project_path]', 'audit a local Python project at the given path')
-    .option('-l, --local', 'show only results for dependencies in the local environment', false)
-    .option(
-      '-r, --requirement <REQUIREMENT>',
-      'audit the given requirements file (repeatable; - for stdin)',
-      collect,
-      [],
-    )
-    .option('--locked', 'audit lock files from the project path only', false)
-    .option(
-      '-f, --format <FORMAT>',
-      `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`,
-    )
-    .option(
-      '-s, --vulnerability-service <SERVICE>',
-      `the vulnerability service (choices: ${SERVICES.join(', ')})`,
-      collect,
-      [],
-    )
-    .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
-    .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
-    .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
-    .addOption(new Option('--desc [{on,off,auto}]', 'include descriptions; auto means on for json'))
-    .addOption(new Option('--aliases [{on,off,auto}]', 'include alias ids; auto means on for json'))
-    .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
-    .option('--progress-spinner <{on,off}>', 'show a progress spinner on a terminal (default: on)')
-    .option('--timeout <TIMEOUT>', 'seconds to wait for a service response (default: 15)')
-    .option(
-      '--path <PATH>',
-      'audit the packages installed in this site-packages folder (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '-v, --verbose',
-      'more output on stderr (repeatable)',
-      (_v: string, n: number) => n + 1,
-      0,
-    )
-    .option('--fix', 'upgrade vulnerable dependencies in place', false)
-    .option('--require-hashes', 'require a hash on every requirement', false)
-    .option(
-      '--index-url <INDEX_URL>',
-      'base URL of the package index (accepted for pip-audit compatibility)',
-    )
-    .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
-    .option('--skip-editable', "don't audit editable requirements", false)
-    .option(
-      '--no-deps',
-      "don't resolve dependencies: requirements must be pinned (always the case here)",
-    )
-    .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
-    .option('--ignore-vuln <ID>', 'ignore a vulnerability by id or alias (repeatable)', collect, [])
-    .option('--disable-pip', "don't use pip (pyaudit never does)", false)
-    .option('--offline', 'audit from the local database only (same as -s local)', false)
-    .option(
-      '--db-dir <DIR>',
-      'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)',
-    )
-    .option(
-      '--max-db-age <DAYS>',
-      'warn when the offline database is older than this (default: 7; 0 never warns)',
-    )
-    .option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi (default: https://pypi.org)')
-    .option(
-      '--esms-url <URL>',
-      'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
-    )
-    .option('--python <PYTHON>', 'audit the environment of this Python interpreter')
-    .option('--input-type <KIND>', `what kind of file PATH is (choices: ${INPUT_TYPES.join(', ')})`)
-    .option('--show-paths', 'show which packages pull each one in (columns, markdown)', false)
-    .option(
-      '--exclude <NAME>',
-      'leave these packages out of an environment audit (repeatable, comma-separated)',
-      collect,
-      [],
-    )
-    .option(
-      '--allow-partial',
-      'when one of several sources fails, report what the others found (still says so)',
-      false,
-    )
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .allowExcessArguments(false);
+  return (
+    new Command('pyaudit')
+      .description('audit Python dependencies for known vulnerabilities (pip-audit compatible)')
+      .helpOption('-h, --help', 'show this help message and exit')
+      .version(`pyaudit ${version}`, '-V, --version', "show the program's version number and exit")
+      .argument('[project_path]', 'audit a local Python project at the given path')
+      .option('-l, --local', 'show only results for dependencies in the local environment', false)
+      .option(
+        '-r, --requirement <REQUIREMENT>',
+        'audit the given requirements file (repeatable; - for stdin)',
+        collect,
+        [],
+      )
+      .option('--locked', 'audit lock files from the project path only', false)
+      .option(
+        '-f, --format <FORMAT>',
+        `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`,
+      )
+      .option(
+        '-s, --vulnerability-service <SERVICE>',
+        `the vulnerability service (choices: ${SERVICES.join(', ')})`,
+        collect,
+        [],
+      )
+      .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
+      .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
+      .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
+      .addOption(
+        new Option('--desc [{on,off,auto}]', 'include descriptions; auto means on for json'),
+      )
+      .addOption(
+        new Option('--aliases [{on,off,auto}]', 'include alias ids; auto means on for json'),
+      )
+      .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
+      .option(
+        '--progress-spinner <{on,off}>',
+        'show a progress spinner on a terminal (default: on)',
+      )
+      .option('--timeout <TIMEOUT>', 'seconds to wait for a service response (default: 15)')
+      .option(
+        '--path <PATH>',
+        'audit the packages installed in this site-packages folder (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '-v, --verbose',
+        'more output on stderr (repeatable)',
+        (_v: string, n: number) => n + 1,
+        0,
+      )
+      .option('--fix', 'upgrade vulnerable dependencies in place', false)
+      .option('--require-hashes', 'require a hash on every requirement', false)
+      .option(
+        '--index-url <INDEX_URL>',
+        'base URL of the package index (accepted for pip-audit compatibility)',
+      )
+      .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
+      .option('--skip-editable', "don't audit editable requirements", false)
+      .option(
+        '--no-deps',
+        "don't resolve dependencies: requirements must be pinned (always the case here)",
+      )
+      .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
+      .option(
+        '--ignore-vuln <ID>',
+        'ignore a vulnerability by id or alias (repeatable)',
+        collect,
+        [],
+      )
+      .option('--disable-pip', "don't use pip (pyaudit never does)", false)
+      .option('--offline', 'audit from the local database only (same as -s local)', false)
+      .option(
+        '--db-dir <DIR>',
+        'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)',
+      )
+      .option(
+        '--max-db-age <DAYS>',
+        'warn when the offline database is older than this (default: 7; 0 never warns)',
+      )
+      .option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi (default: https://pypi.org)')
+      .option(
+        '--esms-url <URL>',
+        'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
+      )
+      .option('--python <PYTHON>', 'audit the environment of this Python interpreter')
+      .option(
+        '--input-type <KIND>',
+        `what kind of file PATH is (choices: ${INPUT_TYPES.join(', ')})`,
+      )
+      .option('--group <GROUP>', 'also install this dependency group (repeatable)', collect, [])
+      .option(
+        '--only-group <GROUP>',
+        'only this dependency group, without the main dependencies (repeatable)',
+        collect,
+        [],
+      )
+      // commander reads any `--no-x` flag as a negation, so `--no-group` is renamed on the way in.
+      .addOption(
+        new Option(
+          '--without-group <GROUP>',
+          'leave out this dependency group (repeatable); also spelled --no-group',
+        )
+          .argParser(collect)
+          .default([]),
+      )
+      .option('--extra <EXTRA>', 'install this extra (repeatable)', collect, [])
+      .option('--all-extras', 'install every extra', false)
+      .option('--no-dev', 'leave out the development groups')
+      .option('--python-version <X.Y>', 'only what would be installed for this Python version')
+      .option(
+        '--platform <PLATFORM>',
+        'only what would be installed on this platform (linux, macos, windows)',
+      )
+      .option(
+        '--marker-env <FILE>',
+        'only what would be installed in this marker environment (a JSON object)',
+      )
+      .option('--show-paths', 'show which packages pull each one in (columns, markdown)', false)
+      .option(
+        '--exclude <NAME>',
+        'leave these packages out of an environment audit (repeatable, comma-separated)',
+        collect,
+        [],
+      )
+      .option(
+        '--allow-partial',
+        'when one of several sources fails, report what the others found (still says so)',
+        false,
+      )
+      .exitOverride()
+      .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+      .allowExcessArguments(false)
+  );
 }
 
 /** Text for `--help`. */
@@ -193,8 +262,16 @@ export function parseCommandLine(
   version: string,
 ): ParsedCommandLine {
   const command = buildCommand(version);
+  // uv's spelling `--no-group G` (commander would read it as a negated `--group`).
+  const args = argv.map((a) =>
+    a === '--no-group'
+      ? '--without-group'
+      : a.startsWith('--no-group=')
+        ? `--without-group=${a.slice(11)}`
+        : a,
+  );
   try {
-    command.parse([...argv], { from: 'user' });
+    command.parse(args, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed')
@@ -288,6 +365,26 @@ export function parseCommandLine(
       o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
     ...(optional(o.python, 'PYTHON') !== undefined && { python: optional(o.python, 'PYTHON') }),
     showPaths: o.showPaths === true,
+    groups: splitList(o.group),
+    onlyGroups: splitList(o.onlyGroup),
+    noGroups: splitList(o.withoutGroup),
+    extras: splitList(o.extra),
+    allExtras: o.allExtras === true,
+    // commander turns `--no-dev` into `dev: false`.
+    noDev: o.dev === false,
+    ...(o.pythonVersion !== undefined && {
+      pythonVersion: checked(
+        '--python-version',
+        o.pythonVersion as string,
+        /^\d+\.\d+$/,
+        'X.Y, such as 3.12',
+      ),
+    }),
+    ...(o.platform !== undefined && {
+      platform: choice('--platform', o.platform as string, ['linux', 'macos', 'windows']) as
+        'linux' | 'macos' | 'windows',
+    }),
+    ...(o.markerEnv !== undefined && { markerEnv: o.markerEnv as string }),
     ...(o.inputType !== undefined && {
       inputType: choice('--input-type', o.inputType as string, INPUT_TYPES),
     }),

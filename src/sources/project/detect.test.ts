@@ -12,15 +12,46 @@ function project(files: string[]): string {
 
 describe('project paths', () => {
   it('recognises files by name, or by --input-type', () => {
-    expect(typeOfFile('x/pylock.toml')).toBe('pylock');
-    expect(typeOfFile('pylock.prod.toml')).toBe('pylock');
-    expect(typeOfFile('requirements-dev.txt')).toBe('requirements');
+    expect(
+      [
+        'x/pylock.toml',
+        'pylock.prod.toml',
+        'requirements-dev.txt',
+        'uv.lock',
+        'poetry.lock',
+        'pdm.lock',
+        'Pipfile.lock',
+        'pyproject.toml',
+        'Pipfile',
+        'tool.py',
+        'environment.yml',
+        'bom.json',
+        'app.cdx.json',
+        'bom.xml',
+        'app.cyclonedx.xml',
+        'app.spdx.json',
+      ].map((f) => typeOfFile(f)),
+    ).toEqual([
+      'pylock',
+      'pylock',
+      'requirements',
+      'uv-lock',
+      'poetry-lock',
+      'pdm-lock',
+      'pipfile-lock',
+      'pyproject',
+      'pipfile',
+      'script',
+      'conda',
+      'cyclonedx-json',
+      'cyclonedx-json',
+      'cyclonedx-xml',
+      'cyclonedx-xml',
+      'spdx-json',
+    ]);
     expect(typeOfFile('deps.lock', 'requirements')).toBe('requirements');
     expect(() => typeOfFile('deps.lock')).toThrow(
-      'deps.lock: cannot tell what kind of file this is from its name; pass --input-type (requirements, pylock)',
-    );
-    expect(() => typeOfFile('poetry.lock')).toThrow(
-      'poetry.lock: poetry.lock files are not supported yet',
+      /^deps\.lock: cannot tell what kind of file this is from its name; pass --input-type \(requirements, pylock, uv-lock, /,
     );
   });
 
@@ -38,11 +69,16 @@ describe('project paths', () => {
     });
   });
 
-  it('never half-reads a project whose lock file it cannot read yet', () => {
-    const dir = project(['uv.lock', 'pylock.toml']);
-    expect(() => resolveProjectPath(dir, '/', { locked: false })).toThrow(
-      `${path.join(dir, 'uv.lock')}: uv.lock files are not supported yet`,
-    );
+  it('follows the detection order: uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock, manifests', () => {
+    const dir = project(['uv.lock', 'poetry.lock', 'pylock.toml', 'pyproject.toml']);
+    expect(resolveProjectPath(dir, '/', { locked: false }).type).toBe('uv-lock');
+    expect(
+      resolveProjectPath(project(['Pipfile', 'Pipfile.lock']), '/', { locked: false }).type,
+    ).toBe('pipfile-lock');
+    expect(
+      resolveProjectPath(project(['pyproject.toml', 'requirements.txt']), '/', { locked: false })
+        .type,
+    ).toBe('pyproject');
     expect(resolveProjectPath(dir, '/', { locked: true }).files).toEqual([
       path.join(dir, 'pylock.toml'),
     ]);

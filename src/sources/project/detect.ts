@@ -10,13 +10,32 @@ import path from 'node:path';
 import { PyauditError } from '../../core/errors.js';
 import { isPylockName } from '../pylock/index.js';
 
-/** Kinds pyaudit reads today. */
-export const INPUT_TYPES = ['requirements', 'pylock'] as const;
+export const INPUT_TYPES = [
+  'requirements',
+  'pylock',
+  'uv-lock',
+  'poetry-lock',
+  'pdm-lock',
+  'pipfile-lock',
+  'pyproject',
+  'pipfile',
+  'script',
+  'conda',
+  'cyclonedx-json',
+  'cyclonedx-xml',
+  'spdx-json',
+] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
-/** Files recognised but not read yet, by name, in detection order. */
-const NOT_YET = ['uv.lock', 'poetry.lock', 'pdm.lock', 'Pipfile.lock'];
-const MANIFESTS_NOT_YET = ['pyproject.toml', 'Pipfile'];
+/** Exact file names, in directory-detection order. */
+const BY_NAME: ReadonlyArray<[string, InputType]> = [
+  ['uv.lock', 'uv-lock'],
+  ['poetry.lock', 'poetry-lock'],
+  ['pdm.lock', 'pdm-lock'],
+  ['Pipfile.lock', 'pipfile-lock'],
+  ['pyproject.toml', 'pyproject'],
+  ['Pipfile', 'pipfile'],
+];
 
 export interface ProjectInput {
   readonly type: InputType;
@@ -25,21 +44,21 @@ export interface ProjectInput {
   readonly note: string;
 }
 
-function notYet(file: string): PyauditError {
-  return new PyauditError(
-    'input',
-    `${path.basename(file)} files are not supported yet; audit its exported requirements instead (for example \`uv export\`, \`poetry export\` or \`pipenv requirements\` piped to \`pyaudit -r -\`)`,
-    { file },
-  );
-}
-
 /** The kind of a file named on the command line. */
 export function typeOfFile(file: string, forced?: InputType): InputType {
   if (forced) return forced;
   const name = path.basename(file);
+  const exact = BY_NAME.find(([n]) => n === name);
+  if (exact) return exact[1];
   if (isPylockName(name)) return 'pylock';
+  if (/^environment.*\.ya?ml$/i.test(name)) return 'conda';
+  if (/\.spdx\.json$/i.test(name)) return 'spdx-json';
+  if (/(\.cdx|\.cyclonedx|^bom)\.json$/i.test(name) || /^bom\.json$/i.test(name))
+    return 'cyclonedx-json';
+  if (/(\.cdx|\.cyclonedx|^bom)\.xml$/i.test(name) || /^bom\.xml$/i.test(name))
+    return 'cyclonedx-xml';
+  if (/\.pyw?$/i.test(name)) return 'script';
   if (/\.txt$/i.test(name) || /^requirements/i.test(name)) return 'requirements';
-  if ([...NOT_YET, ...MANIFESTS_NOT_YET].includes(name)) throw notYet(file);
   throw new PyauditError(
     'usage',
     `cannot tell what kind of file this is from its name; pass --input-type (${INPUT_TYPES.join(', ')})`,
@@ -80,7 +99,10 @@ export function resolveProjectPath(
       note: `${pylocks.join(', ')} (found in ${target}, --locked)`,
     };
   }
-  for (const name of NOT_YET) if (names.includes(name)) throw notYet(inDir(name));
+  for (const [name, type] of BY_NAME.slice(0, 4)) {
+    if (names.includes(name))
+      return { type, files: [inDir(name)], note: `${name} (found in ${target})` };
+  }
   if (pylocks.length > 0) {
     return {
       type: 'pylock',
@@ -88,7 +110,10 @@ export function resolveProjectPath(
       note: `${pylocks.join(', ')} (found in ${target})`,
     };
   }
-  for (const name of MANIFESTS_NOT_YET) if (names.includes(name)) throw notYet(inDir(name));
+  for (const [name, type] of BY_NAME.slice(4)) {
+    if (names.includes(name))
+      return { type, files: [inDir(name)], note: `${name} (found in ${target})` };
+  }
   const requirements = names.filter((n) => /^requirements.*\.txt$/i.test(n));
   if (requirements.length > 0) {
     return {

@@ -39,6 +39,8 @@ export interface PylockFile {
   /** The lock's `extras` and `dependency-groups`, for selection. */
   readonly extras: readonly string[];
   readonly dependencyGroups: readonly string[];
+  /** `default-groups`: the groups installed when none is asked for. */
+  readonly defaultGroups: readonly string[];
 }
 
 /** Parses a lock file's text; `file` names it in errors. */
@@ -114,5 +116,6 @@ export function parsePylock(text: string, file: string): PylockFile {
     dependencies,
     extras: strings(doc.extras),
     dependencyGroups: strings(doc['dependency-groups']),
+    defaultGroups: strings(doc['default-groups']),
   };
 }

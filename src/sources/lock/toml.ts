@@ -1,0 +1,31 @@
+/** TOML for lock files and manifests, with errors that name the file and line. */
+import { parse, TomlError } from 'smol-toml';
+import { inputError } from '../../core/errors.js';
+
+export type Table = Record<string, unknown>;
+
+export const isTable = (value: unknown): value is Table =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+export function parseTomlFile(text: string, file: string, what: string): Table {
+  try {
+    return parse(text, { integersAsBigInt: 'asNeeded' }) as Table;
+  } catch (e) {
+    if (e instanceof TomlError)
+      throw inputError(`invalid TOML in ${what} (${e.message.split('\n')[0]})`, file, e.line);
+    throw e;
+  }
+}
+
+/** The 1-based line of each `[[package]]` header, in order (for origins). */
+export function arrayTableLines(text: string, header: string): number[] {
+  const lines: number[] = [];
+  const re = new RegExp(`^\\s*\\[\\[${header.replace(/\./g, '\\.')}\\]\\]\\s*(#.*)?$`);
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (re.test(line)) lines.push(i + 1);
+  });
+  return lines;
+}
+
+export const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];

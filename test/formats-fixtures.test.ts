@@ -1,0 +1,138 @@
+/**
+ * Lock files written by the tools themselves (from syft's and renovate's test suites, and
+ * the real 2,972-line uv.lock of ../shared/bench-data): every locked package is listed with
+ * the version the lock pins; with `--all-extras` and every group, all of them are audited.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { parsePdmLock } from '../src/sources/lock/pdm.js';
+import { parsePipfileLock } from '../src/sources/lock/pipfile.js';
+import { parsePoetryLock } from '../src/sources/lock/poetry.js';
+import { parseUvLock } from '../src/sources/lock/uv.js';
+import { runCli } from './helpers/run-cli.js';
+import { describeShared, sharedPath } from './helpers/shared.js';
+
+interface Dep {
+  name: string;
+  version?: string;
+  skip_reason?: string;
+}
+
+async function dryRun(file: string, ...flags: string[]): Promise<Dep[]> {
+  const result = await runCli([file, '--dry-run', '-f', 'json', ...flags], {
+    cwd: path.dirname(file),
+  });
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { dependencies: Dep[] }).dependencies;
+}
+
+const expected = (dir: string) =>
+  (
+    JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Array<{
+      name: string;
+      version?: string;
+      lockedVersion?: string;
+    }>
+  ).map((e) => [
+    e.name.toLowerCase().replace(/[-_.]+/g, '-'),
+    e.version ?? e.lockedVersion ?? null,
+  ]);
+const sorted = <T>(xs: T[]) =>
+  [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+describeShared('lock files written by their tools', () => {
+  it('syft uv.lock: the locked packages; the project itself listed, not audited', async () => {
+    const dir = sharedPath('parser-fixtures/syft/uv-lock/simple-deps');
+    const deps = await dryRun(path.join(dir, 'uv.lock'));
+    expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(
+      sorted(expected(dir).map(([n, v]) => [n, n === 'testpkg' ? null : v])),
+    );
+    expect(deps.find((d) => d.name === 'testpkg')?.skip_reason).toBe(
+      'the project or a workspace member itself (.), not a package from an index',
+    );
+  });
+
+  it('syft poetry.lock (1.x, dev category): listed and audited with the dev group', async () => {
+    const dir = sharedPath('parser-fixtures/syft/poetry-lock/dev-deps');
+    const deps = await dryRun(path.join(dir, 'poetry.lock'));
+    expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));
+  });
+
+  it('syft pdm.lock (inherit_metadata, static_urls): every group installed by default', async () => {
+    const dir = sharedPath('parser-fixtures/syft/pdm-lock/pdm-lock');
+    const deps = await dryRun(path.join(dir, 'pdm.lock'));
+    expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));
+  });
+
+  it('syft Pipfile.lock: default installed; develop with --group develop', async () => {
+    const dir = sharedPath('parser-fixtures/syft/pipfile-lock/pipfile-lock');
+    // syft reads only `default`, which is also what `pipenv install` installs.
+    const deps = await dryRun(path.join(dir, 'Pipfile.lock'));
+    expect(sorted(deps.filter((d) => d.version).map((d) => [d.name, d.version]))).toEqual(
+      sorted(expected(dir)),
+    );
+    const withDev = await dryRun(path.join(dir, 'Pipfile.lock'), '--group', 'develop');
+    expect(withDev.filter((d) => d.version).length).toBeGreaterThan(
+      deps.filter((d) => d.version).length,
+    );
+  });
+
+  it('renovate: the pdm.lock and uv.lock beside a pyproject.toml pin what it declares', async () => {
+    const pdmDir = sharedPath(
+      'parser-fixtures/renovate/pyproject-toml-pep621+pdm-lock/pyproject_pdm_lockedversion',
+    );
+    const pdm = parsePdmLock(
+      readFileSync(path.join(pdmDir, 'pyproject_pdm_lockedversion.lock'), 'utf8'),
+      'pdm.lock',
+    );
+    expect(pdm.packages.find((p) => p.name === 'jwcrypto')?.version).toBe('1.4.1');
+    const uvDir = sharedPath(
+      'parser-fixtures/renovate/pyproject-toml-pep621+uv-lock/inline_uv_lockedversion',
+    );
+    const deps = await dryRun(path.join(uvDir, 'uv.lock'));
+    expect(deps.find((d) => d.name === 'attrs')?.version).toBe('24.2.0');
+  });
+
+  it('bench-data uv.lock (2,972 lines): 187 packages, the project, dev and extras by selection', async () => {
+    const file = sharedPath('bench-data/uv.lock');
+    const graph = parseUvLock(readFileSync(file, 'utf8'), file);
+    expect(graph.packages.length).toBe(187);
+    expect(graph.roots).toEqual(['suhail-backend']);
+    const defaults = await dryRun(file);
+    const everything = await dryRun(file, '--all-extras');
+    expect(defaults.filter((d) => d.version).length).toBe(109);
+    // Every package but the project itself is installed with all extras and the dev group.
+    expect(everything.filter((d) => d.skip_reason).map((d) => d.name)).toEqual(['suhail-backend']);
+    expect(defaults.find((d) => d.name === 'pytest')?.skip_reason).toBe(
+      'not installed with the selected groups, extras and environment',
+    );
+    expect(everything.find((d) => d.name === 'pytest')?.version).toBeDefined();
+  });
+
+  it('a truncated file of each kind is one error with the file and line', async () => {
+    const cases: Array<[string, (text: string, file: string) => unknown, string]> = [
+      [sharedPath('bench-data/uv.lock'), parseUvLock, 'uv.lock'],
+      [
+        sharedPath('parser-fixtures/syft/poetry-lock/dev-deps/poetry.lock'),
+        parsePoetryLock,
+        'poetry.lock',
+      ],
+      [sharedPath('parser-fixtures/syft/pdm-lock/pdm-lock/pdm.lock'), parsePdmLock, 'pdm.lock'],
+      [
+        sharedPath('parser-fixtures/syft/pipfile-lock/pipfile-lock/Pipfile.lock'),
+        parsePipfileLock,
+        'Pipfile.lock',
+      ],
+    ];
+    for (const [file, parse, name] of cases) {
+      const text = readFileSync(file, 'utf8');
+      const cut = text.slice(0, Math.floor(text.length / 2));
+      expect(() => parse(cut, name)).toThrow(
+        new RegExp(
+          `^${name.replace('.', '\\.')}:\\d+: invalid (TOML|JSON) in ${name.replace('.', '\\.')}`,
+        ),
+      );
+    }
+  });
+});
