@@ -136,3 +136,64 @@ describeShared('lock files written by their tools', () => {
     }
   });
 });
+
+describeShared('pyproject.toml files from renovate', () => {
+  const READ = new Set([
+    'project.dependencies',
+    'project.optional-dependencies',
+    'dependency-groups',
+    'tool.pdm.dev-dependencies',
+    'dependencies',
+    'dev-dependencies',
+    'extras',
+    'group1',
+  ]);
+  const BROKEN: Record<string, string> = {
+    'pyproject-toml-pep621/pyproject_with_pdm':
+      "41: invalid requirement '': Expected package name at the start of dependency specifier",
+    'pyproject-toml-poetry/pyproject.1':
+      "16: invalid requirement 'dev_dep2Invalid version.': Expected semicolon (after name with no version specifier) or end",
+  };
+  // Not installed into the environment, so not audited: the build backend's own
+  // requirements, the interpreter, and hatch's per-command environments.
+  const cases: Array<[string, string]> = [
+    ['pyproject-toml-pep621/pyproject_with_hatch', 'pyproject_with_hatch.toml'],
+    ['pyproject-toml-pep621/pyproject_with_pdm', 'pyproject_with_pdm.toml'],
+    ['pyproject-toml-poetry/pyproject.1', 'pyproject.1.toml'],
+    ['pyproject-toml-poetry/pyproject.2', 'pyproject.2.toml'],
+    ['pyproject-toml-poetry/pyproject.4', 'pyproject.4.toml'],
+    ['pyproject-toml-poetry/pyproject.9', 'pyproject.9.toml'],
+    ['pyproject-toml-poetry/pyproject.11', 'pyproject.11.toml'],
+    [
+      'pyproject-toml-pep621+pdm-lock/pyproject_pdm_lockedversion',
+      'pyproject_pdm_lockedversion.toml',
+    ],
+    ['pyproject-toml-pep621+uv-lock/inline_uv_lockedversion', 'pyproject.toml'],
+  ];
+  it.each(cases)('%s', async (dir, file) => {
+    const full = sharedPath('parser-fixtures/renovate', dir);
+    const broken = BROKEN[dir];
+    if (broken) {
+      // Renovate skips these entries; pip (and so pyaudit) refuses the file.
+      const result = await runCli(
+        [path.join(full, file), '--input-type', 'pyproject', '--dry-run'],
+        { cwd: full },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr.trimEnd().split('\n').pop()).toBe(
+        `pyaudit: error: ${path.join(full, file)}:${broken}`,
+      );
+      return;
+    }
+    const deps = await dryRun(path.join(full, file), '--input-type', 'pyproject', '--all-extras');
+    const want = (
+      JSON.parse(readFileSync(path.join(full, 'expected.json'), 'utf8')) as Array<{
+        name: string;
+        depType?: string;
+      }>
+    )
+      .filter((e) => READ.has(e.depType ?? '') && e.name !== 'python')
+      .map((e) => e.name.toLowerCase().replace(/[-_.]+/g, '-'));
+    expect([...new Set(deps.map((d) => d.name))].sort()).toEqual([...new Set(want)].sort());
+  });
+});

@@ -21,7 +21,12 @@ interface DependencyBase {
    * else requires it, and the shortest chain of packages that pulls it in, from a direct one
    * down to the one that requires it (empty for a direct dependency).
    */
-  readonly graph?: { readonly direct: boolean; readonly via: readonly string[] };
+  readonly graph?: {
+    readonly direct: boolean;
+    readonly via: readonly string[];
+    /** The groups or extras that bring it in (`main`, `dev`, `extra:socks` …), where known. */
+    readonly groups?: readonly string[];
+  };
 }
 
 /** A dependency pinned to one version: it can be audited. */

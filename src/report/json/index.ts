@@ -20,7 +20,16 @@ export const jsonFormat: ReportFormat = {
     const dependencies: JsonValue[] = report.results.map(({ dependency, findings }): JsonValue => {
       // Extra fields, only where the input has a dependency graph (pip-audit's are unchanged).
       const graph: Record<string, JsonValue> = dependency.graph
-        ? { direct: dependency.graph.direct, via: [...dependency.graph.via] }
+        ? {
+            direct: dependency.graph.direct,
+            via: [...dependency.graph.via],
+            ...(dependency.graph.groups && { groups: [...dependency.graph.groups] }),
+            ...(dependency.marker !== undefined && { marker: dependency.marker }),
+            source:
+              dependency.origin.line !== undefined
+                ? `${dependency.origin.file}:${dependency.origin.line}`
+                : dependency.origin.file,
+          }
         : {};
       if (dependency.kind === 'skipped')
         return { name: dependency.name, skip_reason: dependency.skipReason, ...graph };

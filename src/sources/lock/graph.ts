@@ -132,17 +132,17 @@ export function selectLocked(graph: LockGraph, selection: Selection = {}): Depen
     selection.allExtras === true || (selection.extras ?? []).includes(extra);
 
   // Reached packages: the chain that first reached each (shortest, breadth first) and its marker.
-  const via = new Map<string, { chain: string[]; marker?: string }>();
+  const via = new Map<string, { chain: string[]; marker?: string; group?: string }>();
   const extrasOf = new Map<string, Set<string>>();
   const queue: string[] = [];
-  const reach = (edge: LockEdge, chain: string[]): void => {
+  const reach = (edge: LockEdge, chain: string[], group: string): void => {
     if (!byName.has(edge.name) || !applies(edge.marker, env)) return;
     const seen = extrasOf.get(edge.name) ?? new Set<string>();
     const newExtras = (edge.extras ?? []).filter((e) => !seen.has(e));
     for (const e of newExtras) seen.add(e);
     extrasOf.set(edge.name, seen);
     if (!via.has(edge.name)) {
-      via.set(edge.name, { chain, ...(edge.marker && { marker: edge.marker }) });
+      via.set(edge.name, { chain, group, ...(edge.marker && { marker: edge.marker }) });
       queue.push(edge.name);
     } else if (newExtras.length > 0) {
       queue.push(edge.name); // visit again for the extras' edges
@@ -150,14 +150,17 @@ export function selectLocked(graph: LockGraph, selection: Selection = {}): Depen
   };
   const follow = (pkg: LockedPackage, isRoot: boolean): void => {
     const chain = isRoot ? [] : [...(via.get(pkg.name)?.chain ?? []), pkg.name];
-    if (!isRoot || main) for (const e of pkg.dependencies) reach(e, chain);
+    // What brought the package in (the project's main dependencies, a group, an extra) is
+    // inherited down the chain.
+    const inherited = isRoot ? 'main' : (via.get(pkg.name)?.group ?? 'main');
+    if (!isRoot || main) for (const e of pkg.dependencies) reach(e, chain, inherited);
     for (const [extra, edges] of Object.entries(pkg.extras)) {
       const requested = isRoot ? wantExtra(extra) : (extrasOf.get(pkg.name)?.has(extra) ?? false);
-      if (requested) for (const e of edges) reach(e, chain);
+      if (requested) for (const e of edges) reach(e, chain, isRoot ? `extra:${extra}` : inherited);
     }
     if (isRoot) {
       for (const [group, edges] of Object.entries(pkg.groups))
-        if (groups.has(group)) for (const e of edges) reach(e, chain);
+        if (groups.has(group)) for (const e of edges) reach(e, chain, group);
     }
   };
 
@@ -226,7 +229,15 @@ export function selectLocked(graph: LockGraph, selection: Selection = {}): Depen
       displayName: pkg.displayName,
       origin: { file: graph.file, ...(pkg.line !== undefined && { line: pkg.line }) },
       ...(marker !== undefined && { marker }),
-      ...(reached && { graph: { direct: reached.chain.length === 0, via: reached.chain } }),
+      ...(reached && {
+        graph: {
+          direct: reached.chain.length === 0,
+          via: reached.chain,
+          ...((pkg.memberOf ?? (reached.group ? [reached.group] : undefined)) && {
+            groups: pkg.memberOf ?? [reached.group as string],
+          }),
+        },
+      }),
     };
     if (rootSet.has(pkg.name)) {
       const location = pkg.source.kind === 'index' ? '' : ` (${pkg.source.location})`;

@@ -49,7 +49,17 @@ export function declaredToDependencies(
       displayName: d.requirement.name,
       origin: { file, ...(d.line !== undefined && { line: d.line }) },
       ...(marker !== undefined && { marker }),
-      graph: { direct: true, via: [] as string[] },
+      graph: {
+        direct: true,
+        via: [] as string[],
+        groups: [
+          d.kind === 'main'
+            ? 'main'
+            : d.kind === 'extra'
+              ? `extra:${d.group}`
+              : (d.group as string),
+        ],
+      },
     };
     const selected =
       d.kind === 'main'

@@ -39,6 +39,17 @@ function parse(
   }
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The line of a string written as an array element (`"entry",` or `'entry'`), if found. */
+function lineOfEntry(source: string, entry: string): number | undefined {
+  const quoted = `(?:${escapeRegExp(JSON.stringify(entry))}|'${escapeRegExp(entry)}')`;
+  const m = new RegExp(`(?:^|[\\[,])[ \\t]*${quoted}[ \\t]*(?:,|\\]|#|$)`, 'm').exec(source);
+  return m
+    ? source.slice(0, m.index + (m[0].length - m[0].trimStart().length)).split('\n').length
+    : lineOf(source, entry);
+}
+
 /** PEP 735 groups, with `include-group` expanded (cycles are an error, as the PEP asks). */
 function dependencyGroups(table: Table, file: string, source: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -100,7 +111,7 @@ export function parsePyproject(text: string, file: string): Pyproject {
     kind: DeclaredRequirement['kind'],
   ): void => {
     for (const entry of entries) {
-      const line = lineOf(text, entry);
+      const line = lineOfEntry(text, entry);
       declared.push({
         requirement: parse(entry, file, line),
         text: entry,

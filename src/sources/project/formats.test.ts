@@ -165,6 +165,25 @@ describe('manifests', () => {
   });
 });
 
+describe('pylock.toml (PEP 751)', () => {
+  it('markers on extras and dependency groups follow the selection (default-groups, --extra, --no-group)', async () => {
+    const lines = async (...flags: string[]) =>
+      (await listed([path.join('..', 'pylock', 'pylock.toml'), ...flags])).filter((l) =>
+        /^(pysocks|pytest|colorama) /.test(l),
+      );
+    expect(await lines()).toEqual([
+      'pysocks (not installed in the target environment (marker: "socks" in extras))',
+      'pytest 8.0.0',
+      'colorama 0.4.6',
+    ]);
+    expect(await lines('--extra', 'socks', '--no-group', 'dev', '--platform', 'linux')).toEqual([
+      'pysocks 1.7.1',
+      'pytest (not installed in the target environment (marker: "dev" in dependency_groups))',
+      'colorama (not installed in the target environment (marker: sys_platform == "win32"))',
+    ]);
+  });
+});
+
 describe('SBOMs', () => {
   it('CycloneDX JSON and XML, SPDX JSON: every pkg:pypi purl', async () => {
     expect(await listed(['sbom/bom.cdx.json'])).toEqual([
