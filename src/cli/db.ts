@@ -279,7 +279,7 @@ export async function dbMain(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: error: ${error.message}\n`);
+      io.stderr.write(`pyaudit: error: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     io.stderr.write(`pyaudit: internal error: ${(error as Error).message}\n`);

@@ -294,11 +294,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     );
     return exitCodeFor(summary);
   } catch (error) {
+    // One line, whatever the message holds.
+    const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
     if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: error: ${error.message}\n`);
+      io.stderr.write(`pyaudit: error: ${oneLine(error.message)}\n`);
       return 2;
     }
-    io.stderr.write(`pyaudit: internal error: ${(error as Error).message}\n`);
+    io.stderr.write(`pyaudit: internal error: ${oneLine((error as Error).message)}\n`);
     debug(options, (error as Error).stack ?? '');
     return 2;
   }

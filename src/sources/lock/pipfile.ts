@@ -4,6 +4,7 @@
  * `develop` section comes with `--group develop` (pipenv's `--dev`).
  */
 import { inputError } from '../../core/errors.js';
+import { parseJsonFile } from '../../core/json-file.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import type { LockGraph, LockedPackage, LockSource } from './graph.js';
 
@@ -19,14 +20,7 @@ function source(entry: Entry): LockSource {
 }
 
 export function parsePipfileLock(text: string, file: string): LockGraph {
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
-    throw inputError(`invalid JSON in Pipfile.lock (${(e as Error).message})`, file, line);
-  }
+  const doc = parseJsonFile(text, file, 'Pipfile.lock') as Record<string, unknown>;
   if (
     typeof doc !== 'object' ||
     doc === null ||

@@ -197,3 +197,86 @@ describe('SBOMs', () => {
     expect(await listed(['sbom/app.spdx.json'])).toEqual(['requests 2.19.0', 'flask 0.12']);
   });
 });
+
+describe('bad files', () => {
+  it('a truncated file of every kind is one error line naming the file (and line), exit 2', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-truncated-'));
+    const files: Array<[string, string]> = [
+      ['uv-workspace/uv.lock', 'uv.lock'],
+      ['poetry2/poetry.lock', 'poetry.lock'],
+      ['pep735/pyproject.toml', 'pyproject.toml'],
+      ['pipenv/Pipfile', 'Pipfile'],
+      ['conda/environment.yml', 'environment.yml'],
+      ['sbom/bom.cdx.json', 'bom.cdx.json'],
+      ['sbom/bom.cdx.xml', 'bom.cdx.xml'],
+      ['sbom/app.spdx.json', 'app.spdx.json'],
+      ['script.py', 'script.py'],
+    ];
+    for (const [from, name] of files) {
+      const text = readFileSync(path.join(PROJECTS, from), 'utf8');
+      const sub = path.join(dir, name.replace(/\W/g, '_'));
+      mkdirSync(sub);
+      // Cut where the syntax breaks: mid-line, inside a structure.
+      writeFileSync(
+        path.join(sub, name),
+        text.slice(0, Math.floor(text.length * 0.6)).replace(/\n[^\n]*$/, '\n[[broken'),
+      );
+      const result = await runCli([path.join(sub, name), '--dry-run'], { cwd: sub });
+      expect([name, result.code, result.stdout]).toEqual([name, 2, '']);
+      const last = result.stderr.trimEnd().split('\n').pop() as string;
+      expect([
+        name,
+        last.startsWith(`pyaudit: error: ${path.join(sub, name)}`) ? 'ok' : last,
+      ]).toEqual([name, 'ok']);
+    }
+  });
+
+  it('dynamic dependencies are an error that says what to do', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-dynamic-'));
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n',
+    );
+    expect(await runCli([dir], { cwd: dir })).toEqual({
+      stdout: '',
+      stderr:
+        `pyaudit: auditing ${dir} (found in ${dir})\n`.replace(
+          `${dir} (found`,
+          `pyproject.toml (found`,
+        ) +
+        `pyaudit: error: ${path.join(dir, 'pyproject.toml')}:4: the project's dependencies are dynamic (computed by its build backend), so they cannot be read here; audit its lock file or its installed environment instead\n`,
+      code: 2,
+    });
+  });
+
+  it('--marker-env: a full marker environment from a JSON file', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-markerenv-'));
+    writeFileSync(
+      path.join(dir, 'env.json'),
+      JSON.stringify({
+        sys_platform: 'win32',
+        platform_system: 'Windows',
+        os_name: 'nt',
+        python_version: '3.12',
+      }),
+    );
+    const win = await listed(['uv-workspace/uv.lock', '--marker-env', path.join(dir, 'env.json')]);
+    expect(win.find((l) => l.startsWith('pywin32'))).toBe('pywin32 306 via []');
+    writeFileSync(path.join(dir, 'bad.json'), '{not json');
+    const bad = await runCli(['uv-workspace/uv.lock', '--marker-env', path.join(dir, 'bad.json')], {
+      cwd: PROJECTS,
+    });
+    expect([
+      bad.code,
+      bad.stderr.startsWith(
+        `pyaudit: error: ${path.join(dir, 'bad.json')}: not a JSON object of marker variables`,
+      ),
+    ]).toEqual([2, true]);
+  });
+});

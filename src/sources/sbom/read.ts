@@ -5,21 +5,12 @@
  */
 import type { Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
+import { parseJsonFile } from '../../core/json-file.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { parsePypiPurl } from './purl.js';
 
 export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-json';
-
-function jsonOf(text: string, file: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
-    throw inputError(`invalid JSON in ${what} (${(e as Error).message})`, file, line);
-  }
-}
 
 function xmlUnescape(s: string): string {
   return s
@@ -81,7 +72,7 @@ function purlsOf(text: string, file: string, format: SbomFormat): Found[] {
       line: text.slice(0, m.index).split('\n').length,
     }));
   }
-  const doc = jsonOf(
+  const doc = parseJsonFile(
     text,
     file,
     format === 'spdx-json' ? 'SPDX document' : 'CycloneDX document',
