@@ -5,12 +5,18 @@
  * Files are listed by name, or by URL under `static_urls`. PDM installs every locked group
  * by default; `default` holds the project's own dependencies.
  */
-import { inputError } from '../../core/errors.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { parseRequirement } from '../../standards/pep508.js';
 import { formatMarker } from '../../standards/markers.js';
 import type { LockEdge, LockGraph, LockedPackage, LockSource } from './graph.js';
-import { arrayTableLines, isTable, parseTomlFile, strings, type Table } from './toml.js';
+import {
+  isTable,
+  packageIdentity,
+  packageTables,
+  parseTomlFile,
+  strings,
+  type Table,
+} from './toml.js';
 
 function edges(value: unknown): LockEdge[] {
   return strings(value).flatMap((text) => {
@@ -41,32 +47,23 @@ function source(pkg: Table): LockSource {
 export function parsePdmLock(text: string, file: string): LockGraph {
   const doc = parseTomlFile(text, file, 'pdm.lock');
   const metadata = isTable(doc.metadata) ? doc.metadata : {};
-  if (!Array.isArray(doc.package)) throw inputError('not a pdm.lock: no [[package]] entries', file);
   const lockedGroups = strings(metadata.groups);
-  const lines = arrayTableLines(text, 'package');
-  const packages: LockedPackage[] = (doc.package as unknown[]).map((raw, i) => {
-    if (!isTable(raw) || typeof raw.name !== 'string')
-      throw inputError(`package #${i} has no name`, file, lines[i]);
-    const pkg = raw as Table;
-    // Without inherit_metadata, packages carry no groups: they belong to every locked group.
-    const memberOf = Array.isArray(pkg.groups)
-      ? strings(pkg.groups)
-      : lockedGroups.length > 0
-        ? lockedGroups
-        : ['default'];
-    return {
-      name: canonicalizeName(pkg.name as string),
-      displayName: pkg.name as string,
-      ...(pkg.version !== undefined && { version: String(pkg.version) }),
-      ...(lines[i] !== undefined && { line: lines[i] }),
+  const packages: LockedPackage[] = packageTables(doc, text, file, 'pdm.lock').map(
+    ({ pkg, line }) => ({
+      ...packageIdentity(pkg, line),
       source: source(pkg),
       dependencies: edges(pkg.dependencies),
       extras: {},
       groups: {},
       ...(typeof pkg.marker === 'string' && { marker: pkg.marker }),
-      memberOf,
-    };
-  });
+      // Without inherit_metadata, packages carry no groups: they belong to every locked group.
+      memberOf: Array.isArray(pkg.groups)
+        ? strings(pkg.groups)
+        : lockedGroups.length > 0
+          ? lockedGroups
+          : ['default'],
+    }),
+  );
   return {
     file,
     packages,

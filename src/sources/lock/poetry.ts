@@ -5,10 +5,9 @@
  * with markers) and `[package.source]` (`git`, `directory`, `file`, `url`, or an index).
  * Poetry installs every group by default; `main` holds the project's own dependencies.
  */
-import { inputError } from '../../core/errors.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import type { LockEdge, LockGraph, LockedPackage, LockSource } from './graph.js';
-import { arrayTableLines, isTable, parseTomlFile, strings, type Table } from './toml.js';
+import { isTable, packageIdentity, packageTables, parseTomlFile, strings } from './toml.js';
 
 function dependencyEdges(value: unknown): LockEdge[] {
   if (!isTable(value)) return [];
@@ -74,33 +73,26 @@ function packageMarker(value: unknown): string | undefined {
 
 export function parsePoetryLock(text: string, file: string): LockGraph {
   const doc = parseTomlFile(text, file, 'poetry.lock');
-  if (!Array.isArray(doc.package))
-    throw inputError('not a poetry.lock: no [[package]] entries', file);
-  const lines = arrayTableLines(text, 'package');
   const groupNames = new Set<string>();
-  const packages: LockedPackage[] = (doc.package as unknown[]).map((raw, i) => {
-    if (!isTable(raw) || typeof raw.name !== 'string')
-      throw inputError(`package #${i} has no name`, file, lines[i]);
-    const pkg = raw as Table;
-    const memberOf = Array.isArray(pkg.groups)
-      ? strings(pkg.groups)
-      : [typeof pkg.category === 'string' ? pkg.category : 'main'];
-    for (const g of memberOf) groupNames.add(g);
-    const marker = packageMarker(pkg.markers);
-    return {
-      name: canonicalizeName(pkg.name as string),
-      displayName: pkg.name as string,
-      ...(pkg.version !== undefined && { version: String(pkg.version) }),
-      ...(lines[i] !== undefined && { line: lines[i] }),
-      source: source(pkg.source),
-      dependencies: dependencyEdges(pkg.dependencies),
-      extras: extraEdges(pkg.extras),
-      groups: {},
-      ...(marker !== undefined && { marker }),
-      memberOf,
-      optional: pkg.optional === true,
-    };
-  });
+  const packages: LockedPackage[] = packageTables(doc, text, file, 'poetry.lock').map(
+    ({ pkg, line }) => {
+      const memberOf = Array.isArray(pkg.groups)
+        ? strings(pkg.groups)
+        : [typeof pkg.category === 'string' ? pkg.category : 'main'];
+      for (const g of memberOf) groupNames.add(g);
+      const marker = packageMarker(pkg.markers);
+      return {
+        ...packageIdentity(pkg, line),
+        source: source(pkg.source),
+        dependencies: dependencyEdges(pkg.dependencies),
+        extras: extraEdges(pkg.extras),
+        groups: {},
+        ...(marker !== undefined && { marker }),
+        memberOf,
+        optional: pkg.optional === true,
+      };
+    },
+  );
   return {
     file,
     packages,

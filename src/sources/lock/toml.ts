@@ -1,6 +1,7 @@
 /** TOML for lock files and manifests, with errors that name the file and line. */
 import { parse, TomlError } from 'smol-toml';
 import { inputError } from '../../core/errors.js';
+import { canonicalizeName } from '../../standards/pep503.js';
 
 export type Table = Record<string, unknown>;
 
@@ -29,3 +30,37 @@ export function arrayTableLines(text: string, header: string): number[] {
 
 export const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+
+/** The `[[package]]` tables of a lock file, each with its line; a package without a name is an error. */
+export function packageTables(
+  doc: Table,
+  text: string,
+  file: string,
+  what: string,
+): Array<{ pkg: Table; line?: number }> {
+  if (!Array.isArray(doc.package)) throw inputError(`not a ${what}: no [[package]] entries`, file);
+  const lines = arrayTableLines(text, 'package');
+  return (doc.package as unknown[]).map((raw, i) => {
+    if (!isTable(raw) || typeof raw.name !== 'string')
+      throw inputError(`package #${i} has no name`, file, lines[i]);
+    return { pkg: raw, ...(lines[i] !== undefined && { line: lines[i] }) };
+  });
+}
+
+/** The name, version and line every locked package has. */
+export function packageIdentity(
+  pkg: Table,
+  line: number | undefined,
+): {
+  name: string;
+  displayName: string;
+  version?: string;
+  line?: number;
+} {
+  return {
+    name: canonicalizeName(pkg.name as string),
+    displayName: pkg.name as string,
+    ...(pkg.version !== undefined && { version: String(pkg.version) }),
+    ...(line !== undefined && { line }),
+  };
+}

@@ -8,7 +8,7 @@
 import { inputError } from '../../core/errors.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import type { LockEdge, LockGraph, LockedPackage, LockSource } from './graph.js';
-import { arrayTableLines, isTable, parseTomlFile, strings, type Table } from './toml.js';
+import { isTable, packageIdentity, packageTables, parseTomlFile, strings } from './toml.js';
 
 function edges(value: unknown): LockEdge[] {
   if (!Array.isArray(value)) return [];
@@ -36,23 +36,15 @@ function source(value: unknown): LockSource {
 export function parseUvLock(text: string, file: string): LockGraph {
   const doc = parseTomlFile(text, file, 'uv.lock');
   if (doc.version === undefined) throw inputError('not a uv.lock: no "version"', file);
-  if (!Array.isArray(doc.package)) throw inputError('not a uv.lock: no [[package]] entries', file);
-  const lines = arrayTableLines(text, 'package');
-  const packages: LockedPackage[] = (doc.package as unknown[]).map((raw, i) => {
-    if (!isTable(raw) || typeof raw.name !== 'string')
-      throw inputError(`package #${i} has no name`, file, lines[i]);
-    const pkg = raw as Table;
-    return {
-      name: canonicalizeName(pkg.name as string),
-      displayName: pkg.name as string,
-      ...(pkg.version !== undefined && { version: String(pkg.version) }),
-      ...(lines[i] !== undefined && { line: lines[i] }),
+  const packages: LockedPackage[] = packageTables(doc, text, file, 'uv.lock').map(
+    ({ pkg, line }) => ({
+      ...packageIdentity(pkg, line),
       source: source(pkg.source),
       dependencies: edges(pkg.dependencies),
       extras: groupTable(pkg['optional-dependencies']),
       groups: groupTable(pkg['dev-dependencies']),
-    };
-  });
+    }),
+  );
   const roots = packages
     .filter((p) => p.source.kind === 'editable' || p.source.kind === 'virtual')
     .map((p) => p.name);
