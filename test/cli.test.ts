@@ -302,8 +302,14 @@ describe('pyaudit CLI', () => {
   it('reads process substitution (-r <(...)) like any file', async () => {
     const exec = promisify(execFile);
     const bin = path.join(REPO_ROOT, 'bin', 'pyaudit.js');
-    const { stdout } = await exec('bash', ['-c', `"${process.execPath}" "${bin}" -r <(printf 'other-pkg==0.7\\n') --dry-run -f json`], { cwd: dir });
-    expect(stdout).toBe('{"dependencies": [{"name": "other-pkg", "version": "0.7", "vulns": []}], "fixes": []}\n');
+    const { stdout } = await exec(
+      'bash',
+      ['-c', `"${process.execPath}" "${bin}" -r <(printf 'other-pkg==0.7\\n') --dry-run -f json`],
+      { cwd: dir },
+    );
+    expect(stdout).toBe(
+      '{"dependencies": [{"name": "other-pkg", "version": "0.7", "vulns": []}], "fixes": []}\n',
+    );
   });
 
   it('the installed bin runs as a separate process', async () => {
