@@ -192,6 +192,62 @@ describe('pyaudit CLI', () => {
     );
   });
 
+  it('draws a spinner on a terminal and clears it before the summary', async () => {
+    let stderr = '';
+    const { main } = await import('../src/cli/main.js');
+    const { Readable } = await import('node:stream');
+    server.options = { latencyMs: 150 };
+    try {
+      const code = await main(['--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'], {
+        stdout: { isTTY: false, write: () => true },
+        stderr: { isTTY: true, write: (s: string) => (stderr += s) },
+        stdin: Readable.from([]),
+        env: {},
+        cwd: dir,
+      });
+      expect(code).toBe(1);
+    } finally {
+      server.options = {};
+    }
+    expect(stderr.startsWith('\r\u001b[2K')).toBe(true);
+    expect('⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏').toContain(stderr.charAt(5));
+    expect(
+      stderr.endsWith(
+        '\r\u001b[2Kpyaudit: warning: 1 dependency was not audited (see Skip Reason); --strict makes that an error\n' +
+          'Found 3 known vulnerabilities in 1 package\n',
+      ),
+    ).toBe(true);
+  });
+
+  it('a requirements file keeps the host platform when only --python-version is given', async () => {
+    await writeFile(
+      path.join(dir, 'markers.txt'),
+      'winonly==1.0 ; sys_platform == "win32"\nold==1.0 ; python_version < "3.8"\n',
+    );
+    const result = await run([
+      '-r',
+      'markers.txt',
+      '--python-version',
+      '3.12',
+      '--dry-run',
+      '-f',
+      'json',
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual({
+      dependencies: [
+        {
+          name: 'winonly',
+          skip_reason: 'not installed in the target environment (marker: sys_platform == "win32")',
+        },
+        {
+          name: 'old',
+          skip_reason: 'not installed in the target environment (marker: python_version < "3.8")',
+        },
+      ],
+      fixes: [],
+    });
+  });
+
   it('never draws a spinner when stderr is not a terminal', async () => {
     const result = await run(['-r', 'requirements.txt', '--progress-spinner', 'on']);
     expect(result.stderr.includes('\u001b') || result.stderr.includes('\r')).toBe(false);

@@ -185,7 +185,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       },
       env: io.env,
       requireHashes: o.requireHashes,
-      markerEnvironment: target ?? hostMarkerEnvironment(),
+      // A requirements file is for this machine unless a target says otherwise.
+      markerEnvironment: { ...hostMarkerEnvironment(), ...target },
       skipEditable: o.skipEditable,
     };
     let sources: DependencySource[];
