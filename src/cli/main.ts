@@ -156,6 +156,65 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
   }
 }
 
+/** The dependency source the flags ask for: requirements files, a project path, or an environment. */
+function buildSources(
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+): DependencySource[] {
+  const stdinCache: { bytes?: Promise<Uint8Array> } = {};
+  const requirementsOptions = {
+    readFile: (file: string) => {
+      if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
+      return readFile(path.resolve(io.cwd, file));
+    },
+    env: io.env,
+    requireHashes: o.requireHashes,
+    // A requirements file is for this machine unless a target says otherwise.
+    markerEnvironment: { ...hostMarkerEnvironment(), ...target },
+    skipEditable: o.skipEditable,
+  };
+  if (o.requirements.length > 0) {
+    return [requirementsSource(o.requirements, requirementsOptions)];
+  } else if (o.projectPath !== undefined) {
+    const project = resolveProjectPath(o.projectPath, io.cwd, {
+      locked: o.locked,
+      ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
+    });
+    io.stderr.write(`pyaudit: auditing ${project.note}\n`);
+    return [
+      projectSource(project, {
+        resolve: (f) => path.resolve(io.cwd, f),
+        requirements: requirementsOptions,
+        selection: {
+          groups: o.groups,
+          onlyGroups: o.onlyGroups,
+          noGroups: o.noGroups,
+          noDev: o.noDev,
+          extras: o.extras,
+          allExtras: o.allExtras,
+          ...(target !== undefined && { environment: target }),
+        },
+      }),
+    ];
+  } else {
+    return [
+      environmentSource({
+        paths: o.paths,
+        ...(o.python !== undefined && { python: o.python }),
+        local: o.local,
+        env: io.env,
+        cwd: io.cwd,
+        hostMarkers: hostMarkerEnvironment(),
+        skipEditable: o.skipEditable,
+        exclude: new Set(o.exclude.map(canonicalizeName)),
+        onLocated: (environment) =>
+          io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
+      }),
+    ];
+  }
+}
+
 /** Runs the command; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   // Loaded on demand: the database tools (zip and YAML readers) cost start-up time otherwise.
@@ -176,66 +235,16 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     if (unsupported) throw new PyauditError('usage', unsupported);
 
     const started = performance.now();
-    const stdinCache: { bytes?: Promise<Uint8Array> } = {};
     const target = await targetEnvironment(o, io);
-    const requirementsOptions = {
-      readFile: (file: string) => {
-        if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
-        return readFile(path.resolve(io.cwd, file));
-      },
-      env: io.env,
-      requireHashes: o.requireHashes,
-      // A requirements file is for this machine unless a target says otherwise.
-      markerEnvironment: { ...hostMarkerEnvironment(), ...target },
-      skipEditable: o.skipEditable,
-    };
-    let sources: DependencySource[];
-    if (o.requirements.length > 0) {
-      sources = [requirementsSource(o.requirements, requirementsOptions)];
-    } else if (o.projectPath !== undefined) {
-      const project = resolveProjectPath(o.projectPath, io.cwd, {
-        locked: o.locked,
-        ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
-      });
-      io.stderr.write(`pyaudit: auditing ${project.note}\n`);
-      sources = [
-        projectSource(project, {
-          resolve: (f) => path.resolve(io.cwd, f),
-          requirements: requirementsOptions,
-          selection: {
-            groups: o.groups,
-            onlyGroups: o.onlyGroups,
-            noGroups: o.noGroups,
-            noDev: o.noDev,
-            extras: o.extras,
-            allExtras: o.allExtras,
-            ...(target !== undefined && { environment: target }),
-          },
-        }),
-      ];
-    } else {
-      sources = [
-        environmentSource({
-          paths: o.paths,
-          ...(o.python !== undefined && { python: o.python }),
-          local: o.local,
-          env: io.env,
-          cwd: io.cwd,
-          hostMarkers: hostMarkerEnvironment(),
-          skipEditable: o.skipEditable,
-          exclude: new Set(o.exclude.map(canonicalizeName)),
-          onLocated: (environment) =>
-            io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
-        }),
-      ];
-    }
+    const sources = buildSources(o, io, target);
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
       env: io.env,
       userAgent: `pyaudit/${VERSION}`,
     });
-    const services = o.services.map((name) => createService(name, o, io, http));
+    // A dry run asks no source (so it needs no database or network either).
+    const services = o.dryRun ? [] : o.services.map((name) => createService(name, o, io, http));
     const spinner = createSpinner(io.stderr, o.progressSpinner);
     spinner.update('Collecting dependencies');
     let report;
