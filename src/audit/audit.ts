@@ -134,7 +134,9 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
         displayName: dependency.displayName,
         origin: dependency.origin,
         ...(dependency.marker !== undefined && { marker: dependency.marker }),
-        skipReason: notFound.length === 1 ? answers0(notFound[0] as string) : notFound.join('; '),
+        ...(dependency.graph && { graph: dependency.graph }),
+        skipReason:
+          notFound.length === 1 ? withoutSource(notFound[0] as string) : notFound.join('; '),
       };
       return { dependency: skipped, findings: [], ignored: [] };
     }
@@ -142,11 +144,16 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     const { kept, ignored } = partitionIgnored(mergeVulnerabilities(vulns), ignore);
     return { dependency, findings: kept, ignored };
   });
+  if (options.strict) {
+    // A source may find it cannot audit a dependency (PyPI does not know it): strict fails then too.
+    const violation = strictViolation(results.map((r) => r.dependency));
+    if (violation) throw violation;
+  }
   return { results, fixes: [], warnings, incomplete, sources: answered.map((a) => a.service) };
 }
 
 /** "pypi: reason" → "reason" for a lone source. */
-function answers0(text: string): string {
+function withoutSource(text: string): string {
   return text.slice(text.indexOf(': ') + 2);
 }
 

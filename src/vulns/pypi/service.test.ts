@@ -123,3 +123,42 @@ describe('ecosyste.ms source', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('PyPI not-found through the CLI', () => {
+  it("a version PyPI does not know is skipped with pip-audit's reason; --strict fails on it", async () => {
+    const { runCli } = await import('../../../test/helpers/run-cli.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-pypi-'));
+    writeFileSync(path.join(dir, 'r.txt'), 'private-pkg==1.0\ndemo-pkg==1.0.5\n');
+    const args = [
+      '-r',
+      'r.txt',
+      '-s',
+      'pypi',
+      '--pypi-url',
+      server.url,
+      '-f',
+      'json',
+      '--desc',
+      'off',
+      '--aliases',
+      'off',
+    ];
+    const result = await runCli(args, { cwd: dir });
+    expect(
+      (JSON.parse(result.stdout) as { dependencies: Array<{ name: string; skip_reason?: string }> })
+        .dependencies[0],
+    ).toEqual({
+      name: 'private-pkg',
+      skip_reason: 'Dependency not found on PyPI and could not be audited: private-pkg (1.0)',
+    });
+    expect(await runCli([...args, '--strict'], { cwd: dir })).toEqual({
+      stdout: '',
+      stderr:
+        'pyaudit: error: r.txt:1: private-pkg: Dependency not found on PyPI and could not be audited: private-pkg (1.0) (--strict)\n',
+      code: 2,
+    });
+  });
+});
