@@ -297,6 +297,12 @@ withPython('environments that pip itself installed', () => {
   });
 });
 
+/** What the venv tests copy into each virtual environment. */
+const COPIED = [
+  ['requests', '2.19.0'],
+  ['urllib3', '1.23'],
+];
+
 withPython('virtual environments', () => {
   let venv: string;
   let systemVenv: string;
@@ -323,10 +329,7 @@ withPython('virtual environments', () => {
       cwd: tmpdir(),
       env: { VIRTUAL_ENV: venv },
     });
-    expect(pairs(report(result.stdout))).toEqual([
-      ['requests', '2.19.0'],
-      ['urllib3', '1.23'],
-    ]);
+    expect(pairs(report(result.stdout))).toEqual(COPIED);
     expect(result.stderr.split('\n')[0]).toMatch(
       new RegExp(
         `^pyaudit: auditing the virtual environment ${venv.replace(/[.]/g, '\\.')} \\(VIRTUAL_ENV\\) \\(Python 3\\.\\d+\\.\\d+\\)$`,
@@ -336,10 +339,7 @@ withPython('virtual environments', () => {
 
   it('a .venv in the working directory is found', async () => {
     const result = await runCli(['--dry-run', '-f', 'json'], { cwd: path.dirname(venv) });
-    expect(pairs(report(result.stdout))).toEqual([
-      ['requests', '2.19.0'],
-      ['urllib3', '1.23'],
-    ]);
+    expect(pairs(report(result.stdout))).toEqual(COPIED);
     expect(result.stderr).toMatch(
       /^pyaudit: auditing the virtual environment .*\.venv \(found in /,
     );
@@ -362,10 +362,7 @@ withPython('virtual environments', () => {
         })
       ).stdout,
     );
-    expect(pairs(local)).toEqual([
-      ['requests', '2.19.0'],
-      ['urllib3', '1.23'],
-    ]);
+    expect(pairs(local)).toEqual(COPIED);
     expect(all.length).toBeGreaterThan(local.length);
   });
 
@@ -389,10 +386,7 @@ withPython('virtual environments', () => {
       cwd: tmpdir(),
       env: { VIRTUAL_ENV: foreign },
     });
-    expect(pairs(report(result.stdout))).toEqual([
-      ['requests', '2.19.0'],
-      ['urllib3', '1.23'],
-    ]);
+    expect(pairs(report(result.stdout))).toEqual(COPIED);
     expect(result.stderr.split('\n')[0]).toBe(
       `pyaudit: auditing the virtual environment ${foreign} (VIRTUAL_ENV; read from its files)`,
     );
@@ -403,10 +397,7 @@ withPython('virtual environments', () => {
       ['--dry-run', '-f', 'json', '--python', path.join(venv, 'bin', 'python')],
       { cwd: tmpdir() },
     );
-    expect(pairs(report(result.stdout))).toEqual([
-      ['requests', '2.19.0'],
-      ['urllib3', '1.23'],
-    ]);
+    expect(pairs(report(result.stdout))).toEqual(COPIED);
     expect(await runCli(['--python', '/no/such/python'], { cwd: tmpdir() })).toEqual({
       stdout: '',
       stderr:
