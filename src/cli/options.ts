@@ -241,11 +241,6 @@ function buildCommand(version: string): Command {
   );
 }
 
-/** Text for `--help`. */
-export function helpText(version: string): string {
-  return buildCommand(version).helpInformation();
-}
-
 function toggle(flag: string, value: unknown, envValue: string | undefined): Toggle {
   if (value === true) return 'on';
   const raw = typeof value === 'string' ? value : (envValue ?? 'auto');

@@ -111,22 +111,25 @@ function describeSource(source: LockSource): string {
   }
 }
 
-/** The chosen groups, from the defaults and the flags. */
-export function chosenGroups(
-  graph: LockGraph,
+/**
+ * The chosen groups, from a format's default and dev groups and the flags. `main` says
+ * whether the main (non-group) dependencies come too: not with `--only-group`.
+ */
+export function chooseGroups(
   selection: Selection,
+  defaults: readonly string[],
+  dev: readonly string[],
 ): { groups: Set<string>; main: boolean } {
-  if (selection.onlyGroups && selection.onlyGroups.length > 0)
-    return { groups: new Set(selection.onlyGroups), main: false };
-  const groups = new Set([...graph.defaultGroups, ...(selection.groups ?? [])]);
+  const only = selection.onlyGroups ?? [];
+  const groups = new Set(only.length > 0 ? only : [...defaults, ...(selection.groups ?? [])]);
   for (const g of selection.noGroups ?? []) groups.delete(g);
-  if (selection.noDev) for (const g of graph.devGroups) groups.delete(g);
-  return { groups, main: true };
+  if (selection.noDev) for (const g of dev) groups.delete(g);
+  return { groups, main: only.length === 0 };
 }
 
 export function selectLocked(graph: LockGraph, selection: Selection = {}): Dependency[] {
   const byName = new Map(graph.packages.map((p) => [p.name, p]));
-  const { groups, main } = chosenGroups(graph, selection);
+  const { groups, main } = chooseGroups(selection, graph.defaultGroups, graph.devGroups);
   const env = selection.environment;
   const wantExtra = (extra: string): boolean =>
     selection.allExtras === true || (selection.extras ?? []).includes(extra);

@@ -11,7 +11,7 @@ import {
   parseMarker,
   type MarkerEnvironment,
 } from '../../standards/markers.js';
-import { selectLocked, type LockGraph, type Selection } from '../lock/graph.js';
+import { chooseGroups, selectLocked, type LockGraph, type Selection } from '../lock/graph.js';
 import { parsePdmLock } from '../lock/pdm.js';
 import { parsePipfileLock } from '../lock/pipfile.js';
 import { parsePoetryLock } from '../lock/poetry.js';
@@ -68,13 +68,8 @@ function declaredSelection(
   defaults: readonly string[],
   dev: readonly string[],
 ) {
-  const only = selection.onlyGroups ?? [];
-  const groups = new Set(only.length > 0 ? only : [...defaults, ...(selection.groups ?? [])]);
-  for (const g of selection.noGroups ?? []) groups.delete(g);
-  if (selection.noDev) for (const g of dev) groups.delete(g);
   return {
-    groups,
-    main: only.length === 0,
+    ...chooseGroups(selection, defaults, dev),
     extras: selection.allExtras ? ('all' as const) : new Set(selection.extras ?? []),
   };
 }
