@@ -57,9 +57,10 @@ interface Found {
   line?: number;
 }
 
-function lineAt(text: string, needle: string, from = 0): number | undefined {
-  const at = text.indexOf(needle, from);
-  return at < 0 ? undefined : text.slice(0, at).split('\n').length;
+/** A purl found in a JSON document, with the line of its first occurrence when it is written verbatim. */
+function located(text: string, purl: string): Found {
+  const at = text.indexOf(purl);
+  return at < 0 ? { purl } : { purl, line: text.slice(0, at).split('\n').length };
 }
 
 function purlsOf(text: string, file: string, format: SbomFormat): Found[] {
@@ -83,12 +84,7 @@ function purlsOf(text: string, file: string, format: SbomFormat): Found[] {
     return (doc.packages as Array<Record<string, unknown>>).flatMap((p) =>
       (Array.isArray(p.externalRefs) ? (p.externalRefs as Array<Record<string, unknown>>) : [])
         .filter((r) => r.referenceType === 'purl' && typeof r.referenceLocator === 'string')
-        .map((r) => ({
-          purl: r.referenceLocator as string,
-          ...(lineAt(text, r.referenceLocator as string) !== undefined && {
-            line: lineAt(text, r.referenceLocator as string) as number,
-          }),
-        })),
+        .map((r) => located(text, r.referenceLocator as string)),
     );
   }
   if (doc.bomFormat !== 'CycloneDX')
@@ -97,11 +93,7 @@ function purlsOf(text: string, file: string, format: SbomFormat): Found[] {
   const walk = (components: unknown): void => {
     if (!Array.isArray(components)) return;
     for (const c of components as Array<Record<string, unknown>>) {
-      if (typeof c.purl === 'string')
-        found.push({
-          purl: c.purl,
-          ...(lineAt(text, c.purl) !== undefined && { line: lineAt(text, c.purl) as number }),
-        });
+      if (typeof c.purl === 'string') found.push(located(text, c.purl));
       walk(c.components);
     }
   };
