@@ -49,7 +49,7 @@ describe('pyaudit CLI', () => {
     expect(result).toEqual({
       stdout: COLUMNS,
       stderr:
-        'pyaudit: warning: 1 dependency was not audited (see Skip Reason); --strict makes that an error\n' +
+        'pyaudit: warning: 1 of 3 dependencies was not audited (see Skip Reason); --strict makes that an error\n' +
         'Found 3 known vulnerabilities in 1 package\n',
       code: 1,
     });
@@ -213,7 +213,7 @@ describe('pyaudit CLI', () => {
     expect('⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏').toContain(stderr.charAt(5));
     expect(
       stderr.endsWith(
-        '\r\u001b[2Kpyaudit: warning: 1 dependency was not audited (see Skip Reason); --strict makes that an error\n' +
+        '\r\u001b[2Kpyaudit: warning: 1 of 3 dependencies was not audited (see Skip Reason); --strict makes that an error\n' +
           'Found 3 known vulnerabilities in 1 package\n',
       ),
     ).toBe(true);
@@ -238,10 +238,14 @@ describe('pyaudit CLI', () => {
         {
           name: 'winonly',
           skip_reason: 'not installed in the target environment (marker: sys_platform == "win32")',
+          version: '1.0',
+          marker: 'sys_platform == "win32"',
         },
         {
           name: 'old',
           skip_reason: 'not installed in the target environment (marker: python_version < "3.8")',
+          version: '1.0',
+          marker: 'python_version < "3.8"',
         },
       ],
       fixes: [],
@@ -317,7 +321,9 @@ describe('pyaudit CLI', () => {
       stdout:
         '{"dependencies": [{"name": "other-pkg", "version": "0.5", "vulns": [{"id": "PYSEC-2099-4", "fix_versions": []}]}], "fixes": []}\n',
       stderr:
-        'pyaudit: auditing pylock.toml (found in project, --locked)\nFound 1 known vulnerability in 1 package\n',
+        'pyaudit: auditing pylock.toml (found in project, --locked)\n' +
+        'pyaudit: project/pylock.toml: 1 locked package selected: all groups, extras and platforms\n' +
+        'Found 1 known vulnerability in 1 package\n',
       code: 1,
     });
     const forced = await run([

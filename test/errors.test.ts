@@ -105,7 +105,7 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
     expect(result.stderr).toBe('Found 25 known vulnerabilities in 1 package\n');
   });
 
-  it('invalid-pin-wildcard: ==3.2.* is not a pin; it is skipped with the reason instead of a traceback', async () => {
+  it('invalid-pin-wildcard: ==3.2.* is not a pin; it is skipped with the reason instead of a traceback, and a run that audits nothing fails', async () => {
     const result = await replay('invalid-pin-wildcard');
     expect(result).toEqual({
       stdout:
@@ -113,9 +113,9 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
         `------ ${'-'.repeat(60)}\n` +
         'django requirement is not pinned to an exact version: django==3.2.*\n',
       stderr:
-        'pyaudit: warning: 1 dependency was not audited (see Skip Reason); --strict makes that an error\n' +
-        'No known vulnerabilities found\n',
-      code: 0,
+        'pyaudit: warning: 1 of 1 dependency was not audited (see Skip Reason); --strict makes that an error\n' +
+        'pyaudit: error: nothing could be audited: 1 dependency was found, none with a version that can be checked (see Skip Reason)\n',
+      code: 2,
     });
   });
 
@@ -135,7 +135,8 @@ describeShared('pip-audit error cases: one line, exit 2', () => {
 
   it('unpinned-range: skipped with the specifier in the reason; --strict makes it an error', async () => {
     const result = await replay('unpinned-range');
-    expect(result.code).toBe(0);
+    // Nothing else in the file, so nothing was audited: exit 2, never a clean result.
+    expect(result.code).toBe(2);
     expect(result.stdout).toContain(
       'flask requirement is not pinned to an exact version: flask>=0.12\n',
     );

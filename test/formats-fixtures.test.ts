@@ -3,7 +3,8 @@
  * the real 2,972-line uv.lock of ../shared/bench-data): every locked package is listed with
  * the version the lock pins; with `--all-extras` and every group, all of them are audited.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parsePdmLock } from '../src/sources/lock/pdm.js';
@@ -45,17 +46,25 @@ describeShared('lock files written by their tools', () => {
   it('syft uv.lock: the locked packages; the project itself listed, not audited', async () => {
     const dir = sharedPath('parser-fixtures/syft/uv-lock/simple-deps');
     const deps = await dryRun(path.join(dir, 'uv.lock'));
-    expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(
-      sorted(expected(dir).map(([n, v]) => [n, n === 'testpkg' ? null : v])),
-    );
+    expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));
     expect(deps.find((d) => d.name === 'testpkg')?.skip_reason).toBe(
-      'the project or a workspace member itself (.), not a package from an index',
+      'the project or a workspace member itself (.), not a dependency',
     );
   });
 
   it('syft poetry.lock (1.x, dev category): listed and audited with the dev group', async () => {
     const dir = sharedPath('parser-fixtures/syft/poetry-lock/dev-deps');
-    const deps = await dryRun(path.join(dir, 'poetry.lock'));
+    // syft's fixture has a dependency no Poetry writes (`malformed = [ [ { version = "1.2" } ] ]`):
+    // pyaudit refuses it with the file and line rather than guess.
+    const original = readFileSync(path.join(dir, 'poetry.lock'), 'utf8');
+    const refused = await runCli([path.join(dir, 'poetry.lock'), '--dry-run'], { cwd: dir });
+    expect([refused.code, refused.stderr.trimEnd().split('\n').pop()]).toEqual([
+      2,
+      `pyaudit: error: ${path.join(dir, 'poetry.lock')}:1: added-value: dependencies.malformed must be a version constraint or a table`,
+    ]);
+    const tmp = mkdtempSync(path.join(tmpdir(), 'pyaudit-poetry1-'));
+    writeFileSync(path.join(tmp, 'poetry.lock'), original.replace(/^malformed = .*\n/m, ''));
+    const deps = await dryRun(path.join(tmp, 'poetry.lock'));
     expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));
   });
 
@@ -65,17 +74,21 @@ describeShared('lock files written by their tools', () => {
     expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));
   });
 
-  it('syft Pipfile.lock: default installed; develop with --group develop', async () => {
+  it('syft Pipfile.lock: every section by default; `pipenv install` (default only) with --no-dev', async () => {
     const dir = sharedPath('parser-fixtures/syft/pipfile-lock/pipfile-lock');
     // syft reads only `default`, which is also what `pipenv install` installs.
-    const deps = await dryRun(path.join(dir, 'Pipfile.lock'));
-    expect(sorted(deps.filter((d) => d.version).map((d) => [d.name, d.version]))).toEqual(
-      sorted(expected(dir)),
-    );
-    const withDev = await dryRun(path.join(dir, 'Pipfile.lock'), '--group', 'develop');
-    expect(withDev.filter((d) => d.version).length).toBeGreaterThan(
-      deps.filter((d) => d.version).length,
-    );
+    const installed = (deps: Dep[]) =>
+      deps.filter((d) => d.skip_reason === undefined).map((d) => [d.name, d.version]);
+    const noDev = await dryRun(path.join(dir, 'Pipfile.lock'), '--no-dev');
+    expect(sorted(installed(noDev))).toEqual(sorted(expected(dir)));
+    const everything = await dryRun(path.join(dir, 'Pipfile.lock'));
+    const develop = JSON.parse(readFileSync(path.join(dir, 'Pipfile.lock'), 'utf8')) as {
+      develop: Record<string, { version: string }>;
+    };
+    const developOnly = Object.entries(develop.develop)
+      .map(([n, e]) => [n.toLowerCase().replace(/[-_.]+/g, '-'), e.version.replace(/^==/, '')])
+      .filter(([n, v]) => !expected(dir).some(([en, ev]) => en === n && ev === v));
+    expect(sorted(installed(everything))).toEqual(sorted([...expected(dir), ...developOnly]));
   });
 
   it('renovate: the pdm.lock and uv.lock beside a pyproject.toml pin what it declares', async () => {
@@ -99,13 +112,14 @@ describeShared('lock files written by their tools', () => {
     const graph = parseUvLock(readFileSync(file, 'utf8'), file);
     expect(graph.packages.length).toBe(187);
     expect(graph.roots).toEqual(['suhail-backend']);
-    const defaults = await dryRun(file);
-    const everything = await dryRun(file, '--all-extras');
-    expect(defaults.filter((d) => d.version).length).toBe(109);
-    // Every package but the project itself is installed with all extras and the dev group.
+    // By default every locked package but the project itself is audited.
+    const everything = await dryRun(file);
     expect(everything.filter((d) => d.skip_reason).map((d) => d.name)).toEqual(['suhail-backend']);
-    expect(defaults.find((d) => d.name === 'pytest')?.skip_reason).toBe(
-      'not installed with the selected groups, extras and environment',
+    // `uv sync` (the members' dependencies and the dev group, no extras): 109 packages.
+    const uvSync = await dryRun(file, '--group', 'dev');
+    expect(uvSync.filter((d) => d.skip_reason === undefined).length).toBe(109);
+    expect(uvSync.find((d) => d.name === 'pytest')?.skip_reason).toBe(
+      'not installed with the selected groups, extras and environment (extra:local)',
     );
     expect(everything.find((d) => d.name === 'pytest')?.version).toBeDefined();
   });

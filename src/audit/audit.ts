@@ -4,6 +4,7 @@
  */
 import {
   isDeliberateSkip,
+  isLeftOut,
   type Dependency,
   type DependencySource,
   type ResolvedDependency,
@@ -39,6 +40,8 @@ export interface AuditReport {
   readonly results: readonly DependencyResult[];
   readonly fixes: readonly FixResult[];
   readonly warnings: readonly string[];
+  /** What the dependency sources covered (`uv.lock: all 143 locked packages selected: …`). */
+  readonly notes?: readonly string[];
   /** Sources that failed (only with `allowPartial`): the findings are incomplete. */
   readonly incomplete?: readonly IncompleteSource[];
   /** The names of the vulnerability sources asked (none on a dry run). */
@@ -61,15 +64,18 @@ export interface AuditOptions {
 
 export async function collectDependencies(
   sources: readonly DependencySource[],
-): Promise<{ dependencies: Dependency[]; warnings: string[] }> {
+): Promise<{ dependencies: Dependency[]; warnings: string[]; notes: string[] }> {
   const dependencies: Dependency[] = [];
   const warnings: string[] = [];
+  const notes: string[] = [];
   for (const source of sources) {
     const result = await source.collect();
-    dependencies.push(...result.dependencies);
-    warnings.push(...result.warnings);
+    // One at a time: a spread of a huge list would overflow the call stack.
+    for (const d of result.dependencies) dependencies.push(d);
+    for (const w of result.warnings) warnings.push(w);
+    for (const n of result.notes ?? []) notes.push(n);
   }
-  return { dependencies, warnings };
+  return { dependencies, warnings, notes };
 }
 
 /** `--strict`: the first dependency that could not be audited (deliberate skips are fine). */
@@ -86,7 +92,7 @@ function strictViolation(dependencies: readonly Dependency[]): PyauditError | nu
 }
 
 export async function audit(options: AuditOptions): Promise<AuditReport> {
-  const { dependencies, warnings } = await collectDependencies(options.sources);
+  const { dependencies, warnings, notes } = await collectDependencies(options.sources);
   if (options.strict) {
     const violation = strictViolation(dependencies);
     if (violation) throw violation;
@@ -149,12 +155,69 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     const violation = strictViolation(results.map((r) => r.dependency));
     if (violation) throw violation;
   }
-  return { results, fixes: [], warnings, incomplete, sources: answered.map((a) => a.service) };
+  return {
+    results,
+    fixes: [],
+    warnings,
+    notes,
+    incomplete,
+    sources: answered.map((a) => a.service),
+  };
 }
 
 /** "pypi: reason" → "reason" for a lone source. */
 function withoutSource(text: string): string {
   return text.slice(text.indexOf(': ') + 2);
+}
+
+/** How much of what was collected was audited. */
+export interface AuditCoverage {
+  /** Every dependency collected. */
+  readonly total: number;
+  /** Left out on purpose (deselected, another environment, excluded): not rows of the skip table. */
+  readonly leftOut: number;
+  /** Meant to be audited: `total - leftOut`. */
+  readonly considered: number;
+  /** Meant to be audited but not audited: the rows of the skip table. */
+  readonly notAudited: number;
+  /** Of those, the ones `--strict` fails on. */
+  readonly strictFailures: number;
+  readonly audited: number;
+}
+
+export function auditCoverage(report: AuditReport): AuditCoverage {
+  let leftOut = 0;
+  let notAudited = 0;
+  let strictFailures = 0;
+  for (const { dependency: d } of report.results) {
+    if (d.kind !== 'skipped') continue;
+    if (isLeftOut(d.skipKind)) leftOut++;
+    else {
+      notAudited++;
+      if (!isDeliberateSkip(d.skipKind)) strictFailures++;
+    }
+  }
+  const total = report.results.length;
+  return {
+    total,
+    leftOut,
+    considered: total - leftOut,
+    notAudited,
+    strictFailures,
+    audited: total - leftOut - notAudited,
+  };
+}
+
+/**
+ * Why the run must not look clean although no finding was made: dependencies were found but
+ * not one of them could be audited. `null` when something was audited, or nothing was found.
+ * (pip-audit exits 0 then; pyaudit exits 2.)
+ */
+export function nothingAudited(coverage: AuditCoverage): string | null {
+  if (coverage.audited > 0 || coverage.total === 0) return null;
+  if (coverage.notAudited > 0)
+    return `nothing could be audited: ${coverage.notAudited === 1 ? '1 dependency was' : `${coverage.notAudited} dependencies were`} found, none with a version that can be checked (see Skip Reason)`;
+  return `nothing was audited: all ${coverage.total === 1 ? 'dependency was' : `${coverage.total} dependencies were`} left out on purpose (the selection, target environment or exclusions)`;
 }
 
 export interface AuditSummary {

@@ -5,8 +5,15 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
-import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
+import {
+  audit,
+  auditCoverage,
+  exitCodeFor,
+  nothingAudited,
+  summarize,
+  summaryLine,
+} from '../audit/audit.js';
+import type { DependencySource } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
@@ -83,7 +90,15 @@ async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnviro
       });
     }
   }
-  if (o.pythonVersion !== undefined) env = { ...env, python_version: o.pythonVersion };
+  if (o.pythonVersion !== undefined) {
+    // `3.12` means 3.12.0 for `python_full_version`; `3.12.4` gives both variables.
+    const parts = o.pythonVersion.split('.');
+    env = {
+      ...env,
+      python_version: parts.slice(0, 2).join('.'),
+      python_full_version: parts.length > 2 ? o.pythonVersion : `${o.pythonVersion}.0`,
+    };
+  }
   if (o.platform !== undefined) {
     const platforms = {
       linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
@@ -193,6 +208,8 @@ function buildSources(
           noDev: o.noDev,
           extras: o.extras,
           allExtras: o.allExtras,
+          noExtras: o.noExtras,
+          skipEditable: o.skipEditable,
           ...(target !== undefined && { environment: target }),
         },
       }),
@@ -263,6 +280,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       spinner.stop();
       await http.close();
     }
+    for (const note of report.notes ?? []) io.stderr.write(`pyaudit: ${note}\n`);
     for (const warning of report.warnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
     for (const failed of report.incomplete ?? []) {
       io.stderr.write(
@@ -290,13 +308,21 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       );
       return 0;
     }
-    const notAudited = report.results.filter(
-      (r) => r.dependency.kind === 'skipped' && !isDeliberateSkip(r.dependency.skipKind),
-    ).length;
-    if (notAudited > 0) {
+    const coverage = auditCoverage(report);
+    if (coverage.leftOut > 0) {
       io.stderr.write(
-        `pyaudit: warning: ${notAudited} ${notAudited === 1 ? 'dependency was' : 'dependencies were'} not audited (see Skip Reason); --strict makes that an error\n`,
+        `pyaudit: ${coverage.leftOut} of ${plural(report.results.length, 'dependency', 'dependencies')} left out on purpose (not selected, not for the target environment, or excluded); -f json lists them\n`,
       );
+    }
+    if (coverage.notAudited > 0) {
+      io.stderr.write(
+        `pyaudit: warning: ${coverage.notAudited} of ${plural(coverage.considered, 'dependency', 'dependencies')} ${coverage.notAudited === 1 ? 'was' : 'were'} not audited (see Skip Reason)${coverage.strictFailures > 0 ? '; --strict makes that an error' : ''}\n`,
+      );
+    }
+    const nothing = nothingAudited(coverage);
+    if (nothing !== null) {
+      io.stderr.write(`pyaudit: error: ${nothing}\n`);
+      return 2;
     }
     const incomplete = (report.incomplete ?? []).map((f) => f.service);
     io.stderr.write(

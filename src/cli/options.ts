@@ -53,6 +53,8 @@ export interface CliOptions {
   readonly noGroups: string[];
   readonly extras: string[];
   readonly allExtras: boolean;
+  /** `--no-extra`. */
+  readonly noExtras: string[];
   readonly noDev: boolean;
   /** Target environment: `--python-version`, `--platform`, `--marker-env FILE`. */
   readonly pythonVersion?: string;
@@ -213,6 +215,14 @@ function buildCommand(version: string): Command {
       )
       .option('--extra <EXTRA>', 'install this extra (repeatable)', collect, [])
       .option('--all-extras', 'install every extra', false)
+      .addOption(
+        new Option(
+          '--without-extra <EXTRA>',
+          'leave out this extra, even with --all-extras (repeatable); also spelled --no-extra',
+        )
+          .argParser(collect)
+          .default([]),
+      )
       .option('--no-dev', 'leave out the development groups')
       .option('--python-version <X.Y>', 'only what would be installed for this Python version')
       .option(
@@ -258,13 +268,13 @@ export function parseCommandLine(
 ): ParsedCommandLine {
   const command = buildCommand(version);
   // uv's spelling `--no-group G` (commander would read it as a negated `--group`).
-  const args = argv.map((a) =>
-    a === '--no-group'
-      ? '--without-group'
-      : a.startsWith('--no-group=')
-        ? `--without-group=${a.slice(11)}`
-        : a,
-  );
+  const args = argv.map((a) => {
+    for (const name of ['group', 'extra']) {
+      if (a === `--no-${name}`) return `--without-${name}`;
+      if (a.startsWith(`--no-${name}=`)) return `--without-${name}=${a.slice(name.length + 6)}`;
+    }
+    return a;
+  });
   try {
     command.parse(args, { from: 'user' });
   } catch (error) {
@@ -364,6 +374,7 @@ export function parseCommandLine(
     onlyGroups: splitList(o.onlyGroup),
     noGroups: splitList(o.withoutGroup),
     extras: splitList(o.extra),
+    noExtras: splitList(o.withoutExtra),
     allExtras: o.allExtras === true,
     // commander turns `--no-dev` into `dev: false`.
     noDev: o.dev === false,
@@ -371,8 +382,8 @@ export function parseCommandLine(
       pythonVersion: checked(
         '--python-version',
         o.pythonVersion as string,
-        /^\d+\.\d+$/,
-        'X.Y, such as 3.12',
+        /^\d+\.\d+(\.\d+)?$/,
+        'X.Y or X.Y.Z, such as 3.12',
       ),
     }),
     ...(o.platform !== undefined && {
@@ -408,6 +419,21 @@ function validate(o: CliOptions): void {
   }
   if (o.exclude.length > 0 && (o.requirements.length > 0 || o.projectPath !== undefined)) {
     throw usage('argument --exclude: only for environment audits (not with -r or project_path)');
+  }
+  const selectionFlags: Array<[string, boolean]> = [
+    ['--group', o.groups.length > 0],
+    ['--only-group', o.onlyGroups.length > 0],
+    ['--no-group', o.noGroups.length > 0],
+    ['--extra', o.extras.length > 0],
+    ['--all-extras', o.allExtras],
+    ['--no-extra', o.noExtras.length > 0],
+    ['--no-dev', o.noDev],
+  ];
+  const misplaced = selectionFlags.find(([, given]) => given);
+  if (misplaced && o.projectPath === undefined) {
+    throw usage(
+      `argument ${misplaced[0]}: only for lock files and manifests (a project PATH), not with -r or an environment`,
+    );
   }
   if (o.inputType !== undefined && o.projectPath === undefined) {
     throw usage('argument --input-type: only with a project path (PATH)');

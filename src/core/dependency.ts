@@ -17,6 +17,11 @@ interface DependencyBase {
   /** The environment marker as text, when the input gave one. */
   readonly marker?: string;
   /**
+   * Where the package comes from when not from a package index (`git https://…@abc123`,
+   * `directory ./src`), where the input says.
+   */
+  readonly from?: string;
+  /**
    * Where the input has a dependency graph (an environment, a lock file): whether nothing
    * else requires it, and the shortest chain of packages that pulls it in, from a direct one
    * down to the one that requires it (empty for a direct dependency).
@@ -37,9 +42,13 @@ export interface ResolvedDependency extends DependencyBase {
 }
 
 /**
- * Why a dependency could not be audited. `not-applicable` means it would not be installed in
- * the target environment (a marker is false) and `excluded` that the user asked to leave it
- * out (`--skip-editable`): both are listed, but never an error under `--strict`.
+ * Why a dependency was not audited. Most kinds mean it could not be; three mean it was left
+ * out on purpose and are never an error under `--strict`: `not-applicable` (a marker is
+ * false in the target environment), `deselected` (the groups, extras or environment chosen
+ * for a lock file or manifest do not install it) and `excluded` (the user asked to leave it
+ * out: `--skip-editable`, `--exclude`; or it is the project itself). `other-ecosystem` (a
+ * conda or npm package) cannot be audited against PyPI advisories and is listed, but is not
+ * an error under `--strict` either.
  */
 export type SkipKind =
   | 'unpinned'
@@ -48,18 +57,30 @@ export type SkipKind =
   | 'invalid-version'
   | 'broken'
   | 'not-found'
+  | 'other-ecosystem'
   | 'not-applicable'
+  | 'deselected'
   | 'excluded';
 
 /** Skips that `--strict` does not turn into errors. */
 export function isDeliberateSkip(kind: SkipKind): boolean {
-  return kind === 'not-applicable' || kind === 'excluded';
+  return isLeftOut(kind) || kind === 'other-ecosystem';
+}
+
+/**
+ * Skips that were left out on purpose: counted in one line and kept in JSON, but not rows of
+ * the skip tables, which list what could not be audited.
+ */
+export function isLeftOut(kind: SkipKind): boolean {
+  return kind === 'not-applicable' || kind === 'deselected' || kind === 'excluded';
 }
 
 export interface SkippedDependency extends DependencyBase {
   readonly kind: 'skipped';
   readonly skipKind: SkipKind;
   readonly skipReason: string;
+  /** The version, where the input states one (a locked package that was not selected). */
+  readonly version?: string;
 }
 
 export type Dependency = ResolvedDependency | SkippedDependency;
@@ -75,4 +96,6 @@ export interface CollectResult {
   readonly dependencies: Dependency[];
   /** Things worth telling the user that do not stop the audit. */
   readonly warnings: string[];
+  /** What was covered (`audited 143 locked packages: all groups, extras and platforms`). */
+  readonly notes?: string[];
 }

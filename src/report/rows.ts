@@ -4,6 +4,7 @@
  */
 import type { AuditReport, FixResult } from '../audit/audit.js';
 import type { Finding } from '../audit/merge.js';
+import { isLeftOut } from '../core/dependency.js';
 import type { ReportOptions } from './types.js';
 
 export interface VulnerabilityRow {
@@ -35,7 +36,9 @@ export function tableRows(report: AuditReport): {
   const skipped: SkipRow[] = [];
   for (const { dependency, findings } of report.results) {
     if (dependency.kind === 'skipped') {
-      skipped.push({ name: dependency.name, reason: dependency.skipReason });
+      // What was left out on purpose is counted on stderr and listed in JSON, not here.
+      if (!isLeftOut(dependency.skipKind))
+        skipped.push({ name: dependency.name, reason: dependency.skipReason });
       continue;
     }
     const fix = report.fixes.find(

@@ -1,7 +1,9 @@
 /**
  * pip-audit's `json` format: `{"dependencies": [...], "fixes": [...]}`, one line, in
  * Python's `json.dumps` layout. Every dependency appears (`"vulns": []` when clean); skipped
- * ones as `{"name", "skip_reason"}`. Ignored findings are left out, as pip-audit does.
+ * ones as `{"name", "skip_reason"}`, with their `version` when known. Ignored findings are
+ * left out, as pip-audit does. Extra fields (`direct`, `via`, `groups`, `marker`, `from`,
+ * `source`, and `version` on skipped entries) follow pip-audit's; JSON readers ignore them.
  */
 import type { AuditReport, FixResult } from '../../audit/audit.js';
 import type { ReportFormat, ReportOptions } from '../types.js';
@@ -18,25 +20,34 @@ export const jsonFormat: ReportFormat = {
   detailsByDefault: true,
   render(report: AuditReport, options: ReportOptions): string {
     const dependencies: JsonValue[] = report.results.map(({ dependency, findings }): JsonValue => {
-      // Extra fields, only where the input has a dependency graph (pip-audit's are unchanged).
-      const graph: Record<string, JsonValue> = dependency.graph
-        ? {
-            direct: dependency.graph.direct,
-            via: [...dependency.graph.via],
-            ...(dependency.graph.groups && { groups: [...dependency.graph.groups] }),
-            ...(dependency.marker !== undefined && { marker: dependency.marker }),
-            source:
-              dependency.origin.line !== undefined
-                ? `${dependency.origin.file}:${dependency.origin.line}`
-                : dependency.origin.file,
-          }
-        : {};
+      // Extra fields beside pip-audit's (which are unchanged): what the input says of the
+      // dependency's place in the project, where it comes from, and its marker.
+      const extra: Record<string, JsonValue> = {
+        ...(dependency.graph && {
+          direct: dependency.graph.direct,
+          via: [...dependency.graph.via],
+          ...(dependency.graph.groups && { groups: [...dependency.graph.groups] }),
+        }),
+        ...(dependency.marker !== undefined && { marker: dependency.marker }),
+        ...(dependency.from !== undefined && { from: dependency.from }),
+        ...(dependency.graph && {
+          source:
+            dependency.origin.line !== undefined
+              ? `${dependency.origin.file}:${dependency.origin.line}`
+              : dependency.origin.file,
+        }),
+      };
       if (dependency.kind === 'skipped')
-        return { name: dependency.name, skip_reason: dependency.skipReason, ...graph };
+        return {
+          name: dependency.name,
+          skip_reason: dependency.skipReason,
+          ...(dependency.version !== undefined && { version: dependency.version }),
+          ...extra,
+        };
       return {
         name: dependency.name,
         version: dependency.version,
-        ...graph,
+        ...extra,
         vulns: findings.map((f) => {
           const vuln: Record<string, JsonValue> = { id: f.id, fix_versions: [...f.fixVersions] };
           if (options.aliases) vuln.aliases = [...f.aliases];

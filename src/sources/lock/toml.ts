@@ -28,21 +28,85 @@ export function arrayTableLines(text: string, header: string): number[] {
   return lines;
 }
 
-export const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v) => typeof v === 'string') : [];
+/** Where a value was read, for type errors: the file, a description and the line if known. */
+export interface Place {
+  readonly file: string;
+  readonly what: string;
+  readonly line?: number | undefined;
+}
 
-/** The `[[package]]` tables of a lock file, each with its line; a package without a name is an error. */
+const typeName = (value: unknown): string =>
+  Array.isArray(value)
+    ? 'an array'
+    : isTable(value)
+      ? 'a table'
+      : typeof value === 'bigint' || typeof value === 'number'
+        ? `the number ${String(value)}`
+        : typeof value === 'boolean'
+          ? `the boolean ${String(value)}`
+          : typeof value;
+
+/** A list of strings; absent is empty; anything else is an error naming the place. */
+export function strings(value: unknown, place: Place): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw inputError(
+      `${place.what} must be an array of strings, not ${typeName(value)}`,
+      place.file,
+      place.line,
+    );
+  return value.map((v, i) => {
+    if (typeof v !== 'string')
+      throw inputError(
+        `${place.what}[${i}] must be a string, not ${typeName(v)}`,
+        place.file,
+        place.line,
+      );
+    return v;
+  });
+}
+
+/** An optional string; anything else is an error naming the place. */
+export function optionalString(value: unknown, place: Place): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    throw inputError(
+      `${place.what} must be a string, not ${typeName(value)}`,
+      place.file,
+      place.line,
+    );
+  return value;
+}
+
+/** An optional table; anything else is an error naming the place. */
+export function optionalTable(value: unknown, place: Place): Table | undefined {
+  if (value === undefined) return undefined;
+  if (!isTable(value))
+    throw inputError(
+      `${place.what} must be a table, not ${typeName(value)}`,
+      place.file,
+      place.line,
+    );
+  return value;
+}
+
+/**
+ * The `[[package]]` tables of a lock file, each with its line. None at all is a lock of a
+ * project without dependencies; a package without a name is an error.
+ */
 export function packageTables(
   doc: Table,
   text: string,
   file: string,
-  what: string,
 ): Array<{ pkg: Table; line?: number }> {
-  if (!Array.isArray(doc.package)) throw inputError(`not a ${what}: no [[package]] entries`, file);
+  if (doc.package === undefined) return [];
+  if (!Array.isArray(doc.package))
+    throw inputError(`"package" must be an array of tables, not ${typeName(doc.package)}`, file);
   const lines = arrayTableLines(text, 'package');
   return (doc.package as unknown[]).map((raw, i) => {
-    if (!isTable(raw) || typeof raw.name !== 'string')
-      throw inputError(`package #${i} has no name`, file, lines[i]);
+    if (!isTable(raw)) throw inputError(`package #${i + 1} is not a table`, file, lines[i]);
+    if (typeof raw.name !== 'string' || raw.name === '')
+      throw inputError(`package #${i + 1} has no name`, file, lines[i]);
     return { pkg: raw, ...(lines[i] !== undefined && { line: lines[i] }) };
   });
 }
@@ -51,16 +115,22 @@ export function packageTables(
 export function packageIdentity(
   pkg: Table,
   line: number | undefined,
+  file: string,
 ): {
   name: string;
   displayName: string;
   version?: string;
   line?: number;
 } {
+  const version = optionalString(pkg.version, {
+    file,
+    what: `the version of ${String(pkg.name)}`,
+    line,
+  });
   return {
     name: canonicalizeName(pkg.name as string),
     displayName: pkg.name as string,
-    ...(pkg.version !== undefined && { version: String(pkg.version) }),
+    ...(version !== undefined && { version }),
     ...(line !== undefined && { line }),
   };
 }

@@ -2,8 +2,9 @@
  * Declared requirements (pyproject.toml, Pipfile, PEP 723 scripts) → dependencies. A
  * manifest states ranges, not what is installed: only a requirement pinned to one version
  * (`==X`, `===X`) can be audited; the rest are listed as skipped, with the requirement, so
- * the report shows what could not be checked. Requirements outside the selected groups and
- * extras are listed as not installed.
+ * the report shows what could not be checked. By default every group and extra counts; a
+ * selection narrows to what the tool would install, and what it leaves out is deselected.
+ * One requirement declared in several groups or extras is one dependency with all of them.
  */
 import type { Dependency } from '../../core/dependency.js';
 import { formatMarker } from '../../standards/markers.js';
@@ -28,6 +29,59 @@ export interface DeclaredSelection {
   readonly groups: ReadonlySet<string>;
   readonly main: boolean;
   readonly extras: ReadonlySet<string> | 'all';
+  /** `--skip-editable`. */
+  readonly skipEditable?: boolean;
+}
+
+const label = (d: DeclaredRequirement): string =>
+  d.kind === 'main' ? 'main' : d.kind === 'extra' ? `extra:${d.group}` : (d.group as string);
+
+function isSelected(d: DeclaredRequirement, selection: DeclaredSelection): boolean {
+  if (d.kind === 'main') return selection.main;
+  if (d.kind === 'group') return selection.groups.has(d.group as string);
+  return selection.extras === 'all' || selection.extras.has(d.group as string);
+}
+
+/** What one declaration is: audited at a version, or skipped with a reason. */
+function judge(
+  d: DeclaredRequirement,
+  skipEditable: boolean,
+):
+  | { kind: 'resolved'; version: string }
+  | {
+      kind: 'skipped';
+      skipKind: 'url' | 'editable' | 'excluded' | 'unpinned';
+      skipReason: string;
+    } {
+  if (d.directSource || d.requirement.url) {
+    const from = d.directSource ?? d.requirement.url;
+    if (d.editable)
+      return skipEditable
+        ? {
+            kind: 'skipped',
+            skipKind: 'excluded',
+            skipReason: `editable install of ${from}, left out (--skip-editable)`,
+          }
+        : { kind: 'skipped', skipKind: 'editable', skipReason: `editable install of ${from}` };
+    return {
+      kind: 'skipped',
+      skipKind: 'url',
+      skipReason: `installed from ${from}, not from a package index`,
+    };
+  }
+  const pins = d.requirement.specifierSet.specifiers.filter(
+    (s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===',
+  );
+  const version = pins.length === 1 ? normalizeVersion(pins[0]!.version) : null;
+  if (version !== null) return { kind: 'resolved', version };
+  const spec = specifierSetToString(d.requirement.specifierSet);
+  return {
+    kind: 'skipped',
+    skipKind: 'unpinned',
+    skipReason: spec
+      ? `requirement is not pinned to an exact version: ${d.text}`
+      : `requirement is not pinned: ${d.text}`,
+  };
 }
 
 export function declaredToDependencies(
@@ -35,74 +89,56 @@ export function declaredToDependencies(
   declared: readonly DeclaredRequirement[],
   selection: DeclaredSelection,
 ): Dependency[] {
-  const seen = new Set<string>();
-  const out: Dependency[] = [];
+  // One entry per name and requirement (its version, range or URL), whatever declares it.
+  const entries = new Map<string, { first: DeclaredRequirement; all: DeclaredRequirement[] }>();
   for (const d of declared) {
-    const name = canonicalizeName(d.requirement.name);
-    const where = d.kind === 'main' ? 'main' : `${d.kind} ${d.group}`;
-    const key = `${name}\u0000${where}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const marker = d.requirement.marker ? formatMarker(d.requirement.marker) : undefined;
+    const r = d.requirement;
+    const key = [
+      canonicalizeName(r.name),
+      specifierSetToString(r.specifierSet),
+      r.url ?? d.directSource ?? '',
+      [...r.extras].sort().join(','),
+    ].join('\u0000');
+    const entry = entries.get(key);
+    if (entry) entry.all.push(d);
+    else entries.set(key, { first: d, all: [d] });
+  }
+  const out: Dependency[] = [];
+  for (const { first, all } of entries.values()) {
+    const selected = all.filter((d) => isSelected(d, selection));
+    const shown = selected.length > 0 ? selected : all;
+    const groups = [...new Set(shown.map(label))];
+    const markers = [
+      ...new Set(
+        shown.map((d) => (d.requirement.marker ? formatMarker(d.requirement.marker) : '')),
+      ),
+    ];
+    // Installed where any of its declarations applies; one without a marker applies everywhere.
+    const marker = markers.includes('')
+      ? undefined
+      : markers.length === 1
+        ? markers[0]
+        : markers.map((m) => `(${m})`).join(' or ');
+    const origin = shown[0] ?? first;
+    const verdict = judge(origin, selection.skipEditable === true);
     const base = {
-      name,
-      displayName: d.requirement.name,
-      origin: { file, ...(d.line !== undefined && { line: d.line }) },
+      name: canonicalizeName(origin.requirement.name),
+      displayName: origin.requirement.name,
+      origin: { file, ...(origin.line !== undefined && { line: origin.line }) },
       ...(marker !== undefined && { marker }),
-      graph: {
-        direct: true,
-        via: [] as string[],
-        groups: [
-          d.kind === 'main'
-            ? 'main'
-            : d.kind === 'extra'
-              ? `extra:${d.group}`
-              : (d.group as string),
-        ],
-      },
+      graph: { direct: true, via: [] as string[], groups },
     };
-    const selected =
-      d.kind === 'main'
-        ? selection.main
-        : d.kind === 'group'
-          ? selection.groups.has(d.group as string)
-          : selection.extras === 'all' || selection.extras.has(d.group as string);
-    if (!selected) {
+    if (selected.length === 0) {
       out.push({
         ...base,
+        ...(verdict.kind === 'resolved' && { version: verdict.version }),
         kind: 'skipped',
-        skipKind: 'not-applicable',
-        skipReason: `not installed with the selected groups and extras (${where})`,
+        skipKind: 'deselected',
+        skipReason: `not installed with the selected groups and extras (${groups.join(', ')})`,
       });
       continue;
     }
-    if (d.directSource || d.requirement.url) {
-      const from = d.directSource ?? d.requirement.url;
-      out.push({
-        ...base,
-        kind: 'skipped',
-        skipKind: d.editable ? 'editable' : 'url',
-        skipReason: `installed from ${from}, not from a package index`,
-      });
-      continue;
-    }
-    const pins = d.requirement.specifierSet.specifiers.filter(
-      (s) => (s.operator === '==' && !s.version.endsWith('.*')) || s.operator === '===',
-    );
-    const version = pins.length === 1 ? normalizeVersion(pins[0]!.version) : null;
-    if (version === null) {
-      const spec = specifierSetToString(d.requirement.specifierSet);
-      out.push({
-        ...base,
-        kind: 'skipped',
-        skipKind: 'unpinned',
-        skipReason: spec
-          ? `requirement is not pinned to an exact version: ${d.text}`
-          : `requirement is not pinned: ${d.text}`,
-      });
-      continue;
-    }
-    out.push({ ...base, kind: 'resolved', version });
+    out.push({ ...base, ...verdict });
   }
   return out;
 }

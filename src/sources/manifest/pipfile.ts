@@ -1,7 +1,8 @@
 /**
  * `Pipfile` (TOML): `[packages]` and `[dev-packages]` (plus any custom category), each
  * `name = "*" | "==1.0" | { version, extras, markers, git, path, file, editable }`.
- * `pipenv install` installs `packages`; `--group dev-packages` adds the rest.
+ * `pipenv install` installs `packages`; `--group dev-packages` (or `dev`, `develop`) adds
+ * the development packages.
  */
 import { inputError } from '../../core/errors.js';
 import { InvalidRequirementError, parseRequirement } from '../../standards/pep508.js';
@@ -10,20 +11,31 @@ import type { DeclaredRequirement } from './declared.js';
 
 const NOT_CATEGORIES = new Set(['source', 'requires', 'scripts', 'pipenv']);
 
+/** What users call the development section (pipenv's `--dev`, Pipfile.lock's `develop`). */
+export const PIPFILE_GROUP_ALIASES: Readonly<Record<string, string>> = {
+  dev: 'dev-packages',
+  develop: 'dev-packages',
+};
+
 export function parsePipfile(text: string, file: string): DeclaredRequirement[] {
   const doc = parseTomlFile(text, file, 'Pipfile');
   const out: DeclaredRequirement[] = [];
   for (const [category, entries] of Object.entries(doc)) {
     if (NOT_CATEGORIES.has(category) || !isTable(entries)) continue;
     for (const [name, spec] of Object.entries(entries)) {
-      const table = isTable(spec) ? spec : { version: spec };
-      const version =
-        typeof table.version === 'string' && table.version !== '*' ? table.version : '';
-      const extras = strings(table.extras);
-      const marker = typeof table.markers === 'string' ? `; ${table.markers}` : '';
-      const textReq = `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${version}${marker}`;
       const at = text.indexOf(`${name} =`);
       const line = at < 0 ? undefined : text.slice(0, at).split('\n').length;
+      if (typeof spec !== 'string' && !isTable(spec))
+        throw inputError(`[${category}] ${name}: must be a version string or a table`, file, line);
+      const table = isTable(spec) ? spec : { version: spec };
+      for (const key of ['version', 'markers', 'git', 'path', 'file', 'ref'])
+        if (table[key] !== undefined && typeof table[key] !== 'string')
+          throw inputError(`[${category}] ${name}.${key} must be a string`, file, line);
+      const version =
+        typeof table.version === 'string' && table.version !== '*' ? table.version : '';
+      const extras = strings(table.extras, { file, line, what: `[${category}] ${name}.extras` });
+      const marker = typeof table.markers === 'string' ? `; ${table.markers}` : '';
+      const textReq = `${name}${extras.length > 0 ? `[${extras.join(',')}]` : ''}${version}${marker}`;
       let requirement;
       try {
         requirement = parseRequirement(textReq);

@@ -8,7 +8,7 @@
  */
 import { inputError } from '../../core/errors.js';
 import { InvalidRequirementError, parseRequirement } from '../../standards/pep508.js';
-import { isTable, parseTomlFile, strings, type Table } from '../lock/toml.js';
+import { isTable, optionalTable, parseTomlFile, strings, type Table } from '../lock/toml.js';
 import type { DeclaredRequirement } from './declared.js';
 import { poetryToPep440 } from './poetry-constraint.js';
 
@@ -17,6 +17,9 @@ export interface Pyproject {
   /** Groups installed by default (uv: `dev` or `tool.uv.default-groups`; Poetry: non-optional groups; PDM: dev groups). */
   readonly defaultGroups: string[];
   readonly devGroups: string[];
+  /** Every group and extra the file declares, for checking what the user asks for. */
+  readonly groups: string[];
+  readonly extras: string[];
 }
 
 /** The 1-based line on which `text` first appears inside `source`, when it does. */
@@ -57,8 +60,18 @@ function dependencyGroups(table: Table, file: string, source: string): Map<strin
     if (stack.includes(group))
       throw inputError(`dependency group cycle: ${[...stack, group].join(' → ')}`, file);
     const entries = table[group];
+    if (entries === undefined)
+      throw inputError(
+        `dependency group '${stack[stack.length - 1]}' includes '${group}', which is not defined`,
+        file,
+        lineOf(source, group),
+      );
     if (!Array.isArray(entries))
-      throw inputError(`dependency group '${group}' is not defined`, file, lineOf(source, group));
+      throw inputError(
+        `dependency group '${group}' must be an array of requirements, not ${typeof entries === 'string' ? 'a string' : isTable(entries) ? 'a table' : typeof entries}`,
+        file,
+        lineOf(source, `${group} =`) ?? lineOf(source, group),
+      );
     return entries.flatMap((e) => {
       if (typeof e === 'string') return [e];
       if (isTable(e) && typeof e['include-group'] === 'string')
@@ -66,6 +79,7 @@ function dependencyGroups(table: Table, file: string, source: string): Map<strin
       throw inputError(
         `dependency group '${group}' has an entry that is neither a requirement nor {include-group = …}`,
         file,
+        lineOf(source, `${group} =`) ?? lineOf(source, group),
       );
     });
   };
@@ -82,9 +96,18 @@ function poetryEntry(
 ): DeclaredRequirement | null {
   if (name.toLowerCase() === 'python') return null;
   const kind = group === null ? 'main' : 'group';
-  const table = isTable(spec) ? spec : { version: spec };
   const line = lineOf(source, `${name} =`) ?? lineOf(source, `${name}=`);
-  const extras = strings(table.extras);
+  if (typeof spec !== 'string' && !isTable(spec) && !Array.isArray(spec))
+    throw inputError(`${name}: must be a version constraint or a table`, file, line);
+  // Several constraints by marker (`[{version = "…", markers = "…"}, …]`): the first counts here.
+  const first: unknown = Array.isArray(spec) ? spec[0] : spec;
+  if (typeof first !== 'string' && !isTable(first))
+    throw inputError(`${name}: must be a version constraint or a table`, file, line);
+  const table = isTable(first) ? first : { version: first };
+  const place = { file, line, what: name };
+  const extras = strings(table.extras, { ...place, what: `${name}.extras` });
+  if (table.markers !== undefined && typeof table.markers !== 'string')
+    throw inputError(`${name}.markers must be a string`, file, line);
   const marker = typeof table.markers === 'string' ? `; ${table.markers}` : '';
   const directKey = ['git', 'path', 'url', 'file'].find((k) => typeof table[k] === 'string');
   const constraint = typeof table.version === 'string' ? table.version : directKey ? '' : '*';
@@ -105,6 +128,9 @@ function poetryEntry(
 export function parsePyproject(text: string, file: string): Pyproject {
   const doc = parseTomlFile(text, file, 'pyproject.toml');
   const declared: DeclaredRequirement[] = [];
+  /** A list of requirement strings at `key`; anything else is an error with its line. */
+  const list = (value: unknown, key: string): string[] =>
+    strings(value, { file, what: key, line: lineOf(text, `${key.split('.').pop() as string} =`) });
   const add = (
     entries: readonly string[],
     group: string | null,
@@ -126,21 +152,29 @@ export function parsePyproject(text: string, file: string): Pyproject {
 
   const project = isTable(doc.project) ? doc.project : undefined;
   if (project) {
-    if (strings(project.dynamic).includes('dependencies')) {
+    if (list(project.dynamic, 'project.dynamic').includes('dependencies')) {
       throw inputError(
         "the project's dependencies are dynamic (computed by its build backend), so they cannot be read here; audit its lock file or its installed environment instead",
         file,
         lineOf(text, 'dynamic'),
       );
     }
-    add(strings(project.dependencies), null, 'main');
-    if (isTable(project['optional-dependencies'])) {
-      for (const [extra, entries] of Object.entries(project['optional-dependencies']))
-        add(strings(entries), extra, 'extra');
-    }
+    add(list(project.dependencies, 'project.dependencies'), null, 'main');
+    const optional = optionalTable(project['optional-dependencies'], {
+      file,
+      what: 'project.optional-dependencies',
+      line: lineOf(text, 'optional-dependencies'),
+    });
+    for (const [extra, entries] of Object.entries(optional ?? {}))
+      add(list(entries, `project.optional-dependencies.${extra}`), extra, 'extra');
   }
-  if (isTable(doc['dependency-groups'])) {
-    for (const [group, entries] of dependencyGroups(doc['dependency-groups'], file, text))
+  const groupsTable = optionalTable(doc['dependency-groups'], {
+    file,
+    what: 'dependency-groups',
+    line: lineOf(text, 'dependency-groups'),
+  });
+  if (groupsTable) {
+    for (const [group, entries] of dependencyGroups(groupsTable, file, text))
       add(entries, group, 'group');
   }
 
@@ -171,7 +205,7 @@ export function parsePyproject(text: string, file: string): Pyproject {
     // Poetry's optional main dependencies are installed through extras.
     if (isTable(poetry.extras)) {
       for (const [extra, names] of Object.entries(poetry.extras)) {
-        for (const name of strings(names)) {
+        for (const name of list(names, `tool.poetry.extras.${extra}`)) {
           const found = declared.find((d) => d.kind === 'main' && d.requirement.name === name);
           if (found) declared.push({ ...found, group: extra, kind: 'extra' });
         }
@@ -181,17 +215,19 @@ export function parsePyproject(text: string, file: string): Pyproject {
   const pdm = isTable(tool.pdm) ? tool.pdm : undefined;
   if (pdm && isTable(pdm['dev-dependencies'])) {
     for (const [group, entries] of Object.entries(pdm['dev-dependencies'])) {
-      add(strings(entries), group, 'group');
+      add(list(entries, `tool.pdm.dev-dependencies.${group}`), group, 'group');
       defaultGroups.add(group);
       devGroups.add(group);
     }
   }
   const uv = isTable(tool.uv) ? tool.uv : undefined;
-  if (uv && Array.isArray(uv['dev-dependencies']))
-    add(strings(uv['dev-dependencies']), 'dev', 'group');
+  if (uv && uv['dev-dependencies'] !== undefined)
+    add(list(uv['dev-dependencies'], 'tool.uv.dev-dependencies'), 'dev', 'group');
   if (isTable(doc['dependency-groups']) || uv) {
     const chosen =
-      uv && Array.isArray(uv['default-groups']) ? strings(uv['default-groups']) : ['dev'];
+      uv && uv['default-groups'] !== undefined
+        ? list(uv['default-groups'], 'tool.uv.default-groups')
+        : ['dev'];
     for (const g of chosen) defaultGroups.add(g);
     devGroups.add('dev');
   }
@@ -202,6 +238,14 @@ export function parsePyproject(text: string, file: string): Pyproject {
       file,
     );
   }
+  const names = (kind: DeclaredRequirement['kind']): string[] =>
+    declared.filter((d) => d.kind === kind).map((d) => d.group as string);
+  const groups = new Set([
+    ...names('group'),
+    ...defaultGroups,
+    ...Object.keys(groupsTable ?? {}),
+    ...Object.keys(poetry && isTable(poetry.group) ? poetry.group : {}),
+  ]);
   // Poetry's optional main dependencies count only through their extras.
   return {
     declared: declared.filter(
@@ -209,6 +253,8 @@ export function parsePyproject(text: string, file: string): Pyproject {
     ),
     defaultGroups: [...defaultGroups],
     devGroups: [...devGroups],
+    groups: [...groups].sort(),
+    extras: [...new Set(names('extra'))].sort(),
   };
 }
 

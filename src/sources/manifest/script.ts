@@ -23,7 +23,11 @@ export function parseScriptMetadata(source: string, file: string): DeclaredRequi
     .map((l) => (l.startsWith('# ') ? l.slice(2) : l.slice(1)))
     .join('\n');
   const doc = parseTomlFile(toml, file, 'the script metadata block');
-  return strings(doc.dependencies).map((text) => {
+  return strings(doc.dependencies, {
+    file,
+    what: "the script's dependencies",
+    line: startLine,
+  }).map((text) => {
     const at = source.indexOf(text, block.index);
     const line = at < 0 ? startLine : source.slice(0, at).split('\n').length;
     try {

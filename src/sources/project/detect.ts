@@ -99,9 +99,19 @@ export function resolveProjectPath(
       note: `${pylocks.join(', ')} (found in ${target}, --locked)`,
     };
   }
+  // Several lock files: the first in order is audited, and the note names the others.
+  const locks = [...BY_NAME.slice(0, 4).map(([n]) => n), ...pylocks].filter((n) =>
+    names.includes(n),
+  );
+  const others = (chosen: readonly string[]): string => {
+    const rest = locks.filter((n) => !chosen.includes(n));
+    return rest.length > 0
+      ? `; not audited: ${rest.join(', ')} (name one to audit it instead)`
+      : '';
+  };
   for (const [name, type] of BY_NAME.slice(0, 4)) {
     if (names.includes(name))
-      return { type, files: [inDir(name)], note: `${name} (found in ${target})` };
+      return { type, files: [inDir(name)], note: `${name} (found in ${target}${others([name])})` };
   }
   if (pylocks.length > 0) {
     return {

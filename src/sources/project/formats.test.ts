@@ -27,132 +27,309 @@ async function listed(args: string[]): Promise<string[]> {
   );
 }
 
+/** `name version [groups]` for what is audited, `name version (reason)` for the rest. */
+async function entries(args: string[]): Promise<string[]> {
+  const result = await runCli([...args, '--dry-run', '-f', 'json'], { cwd: PROJECTS });
+  expect(result.code, result.stderr).toBe(0);
+  return (
+    JSON.parse(result.stdout) as { dependencies: Array<Dep & { groups?: string[] }> }
+  ).dependencies.map(
+    (d) =>
+      `${d.name} ${d.version ?? '-'} ${d.skip_reason === undefined ? `[${(d.groups ?? []).join(', ')}]` : `(${d.skip_reason})`}`,
+  );
+}
+
+/** The entries a selection leaves in the audit. */
+const audited = async (args: string[]): Promise<string[]> =>
+  (await entries(args)).filter((l) => l.endsWith(']'));
+
+const NOT_SELECTED = 'not installed with the selected groups, extras and environment';
+
 describe('uv.lock', () => {
-  it('installs the members, their dependencies and the dev group; lists the rest as not installed', async () => {
-    expect(await listed(['uv-workspace'])).toEqual([
-      'app (the project or a workspace member itself (.), not a package from an index) via []',
-      'lib (the project or a workspace member itself (packages/lib), not a package from an index) via []',
-      'pysocks 1.7.1 via [requests]',
-      'pytest 7.1.0 via []',
-      'pywin32 306 via []',
-      'pyyaml (not installed with the selected groups, extras and environment)',
-      'requests 2.19.0 via []',
-      'sphinx (not installed with the selected groups, extras and environment)',
-      'urllib3 1.24.1 via []',
-      'vendored (installed from a git repository (https://github.com/example/vendored.git?rev=v1#0123456789abcdef0123456789abcdef01234567), not from a package index) via []',
+  it('audits every locked package by default: groups, extras, platforms, forks and git', async () => {
+    expect(await entries(['uv-workspace'])).toEqual([
+      'app 0.1.0 (the project or a workspace member itself (.), not a dependency)',
+      'lib 0.2.0 (the project or a workspace member itself (packages/lib), not a dependency)',
+      'cython 0.29.36 [main]',
+      'numpy 1.24.3 [main]',
+      'numpy 2.0.2 [main]',
+      'pysocks 1.7.1 [main]',
+      'pytest 7.1.0 [dev]',
+      'pywin32 306 [main]',
+      'pyyaml 5.3 [extra:yaml]',
+      'requests 2.19.0 [main]',
+      'sphinx 5.0.0 [docs]',
+      'urllib3 1.24.1 [main]',
+      'vendored 1.0.0 [main]',
     ]);
   });
 
-  it('--group, --no-dev, --extra, --all-extras, --only-group and --platform', async () => {
-    const lines = async (...flags: string[]) =>
-      (await listed(['uv-workspace/uv.lock', ...flags])).filter(
-        (l) => !l.includes('workspace member itself'),
-      );
-    expect((await lines('--group', 'docs')).find((l) => l.startsWith('sphinx'))).toBe(
-      'sphinx 5.0.0 via []',
-    );
-    expect((await lines('--no-dev')).find((l) => l.startsWith('pytest'))).toBe(
-      'pytest (not installed with the selected groups, extras and environment)',
-    );
-    expect((await lines('--no-group', 'dev')).find((l) => l.startsWith('pytest'))).toBe(
-      'pytest (not installed with the selected groups, extras and environment)',
-    );
-    expect((await lines('--extra', 'yaml')).find((l) => l.startsWith('pyyaml'))).toBe(
-      'pyyaml 5.3 via []',
-    );
-    expect((await lines('--all-extras')).find((l) => l.startsWith('pyyaml'))).toBe(
-      'pyyaml 5.3 via []',
-    );
+  it('each version of a forked name carries its own marker and its own dependencies', async () => {
+    const result = await runCli(['uv-workspace', '--dry-run', '-f', 'json'], { cwd: PROJECTS });
+    const deps = (JSON.parse(result.stdout) as { dependencies: Array<Record<string, unknown>> })
+      .dependencies;
+    const pick = (name: string) =>
+      deps
+        .filter((d) => d.name === name)
+        .map((d) => [d.version, d.marker ?? null, d.via, d.from ?? null]);
+    expect(pick('numpy')).toEqual([
+      ['1.24.3', 'python_full_version < "3.9"', [], null],
+      ['2.0.2', 'python_full_version >= "3.9"', [], null],
+    ]);
+    expect(pick('cython')).toEqual([['0.29.36', null, ['numpy'], null]]);
+    expect(pick('vendored')).toEqual([
+      [
+        '1.0.0',
+        null,
+        [],
+        'git https://github.com/example/vendored.git?rev=v1#0123456789abcdef0123456789abcdef01234567',
+      ],
+    ]);
+  });
+
+  it('--python-version installs exactly the fork for that Python, as uv would', async () => {
+    const common = [
+      'lib 0.2.0 (the project or a workspace member itself (packages/lib), not a dependency)',
+    ];
     expect(
-      (await lines('--only-group', 'docs')).filter((l) => !l.includes('not installed')),
-    ).toEqual(['sphinx 5.0.0 via []']);
-    expect((await lines('--platform', 'linux')).find((l) => l.startsWith('pywin32'))).toBe(
-      'pywin32 (not installed with the selected groups, extras and environment)',
-    );
-    expect((await lines('--platform', 'windows')).find((l) => l.startsWith('pywin32'))).toBe(
-      'pywin32 306 via []',
-    );
+      (await entries(['uv-workspace/uv.lock', '--python-version', '3.12'])).filter((l) =>
+        /^(numpy|cython|lib) /.test(l),
+      ),
+    ).toEqual([
+      ...common,
+      `cython 0.29.36 (${NOT_SELECTED} (main))`,
+      `numpy 1.24.3 (${NOT_SELECTED} (main; marker: python_full_version < "3.9"))`,
+      'numpy 2.0.2 [main]',
+    ]);
+    expect(
+      (await entries(['uv-workspace/uv.lock', '--python-version', '3.8'])).filter((l) =>
+        /^(numpy|cython) /.test(l),
+      ),
+    ).toEqual([
+      'cython 0.29.36 [main]',
+      'numpy 1.24.3 [main]',
+      `numpy 2.0.2 (${NOT_SELECTED} (main; marker: python_full_version >= "3.9"))`,
+    ]);
+  });
+
+  it('each selection flag narrows to what uv would install', async () => {
+    const lock = 'uv-workspace/uv.lock';
+    const base = [
+      'cython 0.29.36 [main]',
+      'numpy 1.24.3 [main]',
+      'numpy 2.0.2 [main]',
+      'pysocks 1.7.1 [main]',
+    ];
+    const rest = ['requests 2.19.0 [main]', 'urllib3 1.24.1 [main]', 'vendored 1.0.0 [main]'];
+    // uv sync: the members' dependencies and the dev group; no extras, no other group.
+    expect(await audited([lock, '--no-group', 'docs'])).toEqual([
+      ...base,
+      'pytest 7.1.0 [dev]',
+      'pywin32 306 [main]',
+      ...rest,
+    ]);
+    expect(await audited([lock, '--no-dev'])).toEqual([...base, 'pywin32 306 [main]', ...rest]);
+    expect(await audited([lock, '--group', 'docs'])).toEqual([
+      ...base,
+      'pytest 7.1.0 [dev]',
+      'pywin32 306 [main]',
+      ...rest.slice(0, 1),
+      'sphinx 5.0.0 [docs]',
+      ...rest.slice(1),
+    ]);
+    expect(await audited([lock, '--extra', 'yaml', '--no-dev'])).toEqual([
+      ...base,
+      'pywin32 306 [main]',
+      'pyyaml 5.3 [extra:yaml]',
+      ...rest,
+    ]);
+    expect(await audited([lock, '--all-extras', '--no-extra', 'yaml', '--no-dev'])).toEqual([
+      ...base,
+      'pywin32 306 [main]',
+      ...rest,
+    ]);
+    expect(await audited([lock, '--only-group', 'docs'])).toEqual(['sphinx 5.0.0 [docs]']);
+    expect(await audited([lock, '--platform', 'linux', '--no-dev'])).toEqual([...base, ...rest]);
+    expect(
+      (await audited([lock, '--platform', 'windows'])).filter((l) => l.startsWith('pywin32')),
+    ).toEqual(['pywin32 306 [main]']);
+  });
+
+  it('a lock without its project (a virtual workspace root) audits every package', async () => {
+    expect(await entries(['uv-virtual'])).toEqual([
+      'asgiref 3.8.1 [main]',
+      'django 3.2.0 [main]',
+      'jinja2 2.10 [main]',
+      'markupsafe 2.1.5 [main]',
+      'sqlparse 0.5.1 [main]',
+    ]);
   });
 });
 
 describe('poetry.lock (2.x)', () => {
-  it('installs every non-optional group; optional packages only through extras; markers kept', async () => {
-    expect(await listed(['poetry2'])).toEqual([
-      'certifi 2024.8.30 via [requests]',
-      'colorama 0.4.6 via [pytest]',
-      'pysocks (not installed with the selected groups, extras and environment (groups: main))',
-      'pytest 7.1.0 via []',
-      'requests 2.19.0 via []',
-      'toolkit (installed from a git repository (https://github.com/example/toolkit.git@4a2b3c1d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b), not from a package index) via []',
+  it('audits every group, extra, platform and fork by default', async () => {
+    expect(await entries(['poetry2'])).toEqual([
+      'certifi 2024.8.30 [main]',
+      'colorama 0.4.6 [dev]',
+      'numpy 1.24.4 [main]',
+      'numpy 2.0.2 [main]',
+      'pysocks 1.7.1 [extra:socks]',
+      'pytest 7.1.0 [dev]',
+      'requests 2.19.0 [main]',
+      'sphinx 5.0.0 [docs]',
+      'toolkit 0.1.0 [main]',
+    ]);
+  });
+
+  it('each selection flag narrows to what poetry install would install', async () => {
+    const lock = 'poetry2/poetry.lock';
+    // poetry install: every non-optional group, no extras.
+    expect(await audited([lock, '--python-version', '3.12', '--platform', 'linux'])).toEqual([
+      'certifi 2024.8.30 [main]',
+      'numpy 2.0.2 [main]',
+      'pytest 7.1.0 [dev]',
+      'requests 2.19.0 [main]',
+      'sphinx 5.0.0 [docs]',
+      'toolkit 0.1.0 [main]',
+    ]);
+    expect(await audited([lock, '--no-dev', '--no-group', 'docs', '--extra', 'socks'])).toEqual([
+      'certifi 2024.8.30 [main]',
+      'numpy 1.24.4 [main]',
+      'numpy 2.0.2 [main]',
+      'pysocks 1.7.1 [extra:socks]',
+      'requests 2.19.0 [main]',
+      'toolkit 0.1.0 [main]',
+    ]);
+    expect(await audited([lock, '--only-group', 'dev', '--platform', 'windows'])).toEqual([
+      'colorama 0.4.6 [dev]',
+      'pytest 7.1.0 [dev]',
+    ]);
+  });
+});
+
+describe('pdm.lock', () => {
+  it('audits every group and fork by default; an entry repeated per extras set is one package', async () => {
+    expect(await entries(['pdm'])).toEqual([
+      'colorama 0.4.6 [dev]',
+      'coverage 7.13.5 [dev]',
+      'numpy 1.24.4 [main]',
+      'numpy 2.0.2 [main]',
+      'pysocks 1.7.1 [socks]',
+      'pytest 7.1.0 [dev]',
+      'requests 2.19.0 [main]',
+      'sphinx 5.0.0 [docs]',
+      'toml 0.10.2 [main]',
+      'tomli 2.0.1 [dev]',
+    ]);
+  });
+
+  it('each selection flag narrows to what pdm install would install', async () => {
+    expect(await audited(['pdm/pdm.lock', '--no-dev', '--python-version', '3.12'])).toEqual([
+      'numpy 2.0.2 [main]',
+      'requests 2.19.0 [main]',
+      'toml 0.10.2 [main]',
     ]);
     expect(
-      (await listed(['poetry2/poetry.lock', '--no-dev'])).filter(
-        (l) => l.startsWith('pytest') || l.startsWith('colorama'),
-      ),
+      await audited(['pdm/pdm.lock', '--only-group', 'dev', '--python-version', '3.12.1']),
+    ).toEqual(['colorama 0.4.6 [dev]', 'coverage 7.13.5 [dev]', 'pytest 7.1.0 [dev]']);
+    expect(
+      await audited(['pdm/pdm.lock', '--only-group', 'dev', '--python-version', '3.10']),
     ).toEqual([
-      'colorama (not installed with the selected groups, extras and environment (groups: dev))',
-      'pytest (not installed with the selected groups, extras and environment (groups: dev))',
+      'colorama 0.4.6 [dev]',
+      'coverage 7.13.5 [dev]',
+      'pytest 7.1.0 [dev]',
+      'tomli 2.0.1 [dev]',
     ]);
-    expect(
-      (await listed(['poetry2/poetry.lock', '--extra', 'socks'])).find((l) =>
-        l.startsWith('pysocks'),
-      ),
-    ).toBe('pysocks 1.7.1 via [requests]');
-    expect(
-      (await listed(['poetry2/poetry.lock', '--platform', 'linux'])).find((l) =>
-        l.startsWith('colorama'),
-      ),
-    ).toBe(
-      'colorama (not installed with the selected groups, extras and environment (groups: dev))',
-    );
+  });
+});
+
+describe('Pipfile.lock', () => {
+  it('audits both sections by default; two versions of one name are two packages', async () => {
+    expect(await entries(['pipenv-lock'])).toEqual([
+      'pluggy 1.0.1 [main]',
+      'pywin32 306 [main]',
+      'requests 2.19.0 [main, develop]',
+      'toolkit 0.1.0 [main]',
+      'pluggy 1.0.0 [develop]',
+      'pytest 7.1.0 [develop]',
+    ]);
+  });
+
+  it('pipenv install installs default; --group develop (or dev, dev-packages) adds the rest', async () => {
+    const lock = 'pipenv-lock/Pipfile.lock';
+    expect(await audited([lock, '--platform', 'linux'])).toEqual([
+      'pluggy 1.0.1 [main]',
+      'requests 2.19.0 [main]',
+      'toolkit 0.1.0 [main]',
+    ]);
+    for (const name of ['develop', 'dev', 'dev-packages']) {
+      expect(await audited([lock, '--platform', 'linux', '--group', name])).toEqual([
+        'pluggy 1.0.1 [main]',
+        'requests 2.19.0 [main, develop]',
+        'toolkit 0.1.0 [main]',
+        'pluggy 1.0.0 [develop]',
+        'pytest 7.1.0 [develop]',
+      ]);
+    }
   });
 });
 
 describe('manifests', () => {
-  it('pyproject.toml (PEP 621 + PEP 735 with include-group): pins audited, ranges skipped', async () => {
-    expect(await listed(['pep735'])).toEqual([
-      'django 3.2.0 via []',
-      'requests (requirement is not pinned to an exact version: requests>=2.19) via []',
-      'pysocks (not installed with the selected groups and extras (extra socks)) via []',
-      'pytest (not installed with the selected groups and extras (group test)) via []',
-      'ruff (not installed with the selected groups and extras (group lint)) via []',
-      'pytest 7.1.0 via []',
-      'ruff (requirement is not pinned: ruff) via []',
-      'ipython 8.0.0 via []',
+  it('pyproject.toml (PEP 621 + PEP 735 with include-group): every group and extra by default, one row per requirement', async () => {
+    expect(await entries(['pep735'])).toEqual([
+      'django 3.2.0 [main]',
+      'requests - (requirement is not pinned to an exact version: requests>=2.19)',
+      'pysocks 1.7.1 [extra:socks]',
+      'pytest 7.1.0 [test, dev]',
+      'ruff - (requirement is not pinned: ruff)',
+      'ipython 8.0.0 [dev]',
     ]);
-    expect(
-      (await listed(['pep735/pyproject.toml', '--no-dev', '--extra', 'socks'])).filter(
-        (l) => !l.includes('not installed'),
-      ),
-    ).toEqual([
-      'django 3.2.0 via []',
-      'requests (requirement is not pinned to an exact version: requests>=2.19) via []',
-      'pysocks 1.7.1 via []',
+    expect(await entries(['pep735/pyproject.toml', '--no-dev', '--extra', 'socks'])).toEqual([
+      'django 3.2.0 [main]',
+      'requests - (requirement is not pinned to an exact version: requests>=2.19)',
+      'pysocks 1.7.1 [extra:socks]',
+      'pytest 7.1.0 (not installed with the selected groups and extras (test, dev))',
+      'ruff - (not installed with the selected groups and extras (lint, dev))',
+      'ipython 8.0.0 (not installed with the selected groups and extras (dev))',
+    ]);
+    // uv installs the dev group by default, which includes test and lint.
+    expect(await audited(['pep735/pyproject.toml', '--only-group', 'test'])).toEqual([
+      'pytest 7.1.0 [test]',
     ]);
   });
 
   it('pyproject.toml (Poetry): a bare version is exact, ^ and ~ are ranges, optional groups and extras', async () => {
-    expect(await listed(['poetry-manifest'])).toEqual([
-      'jinja2 2.10 via []',
-      'requests (requirement is not pinned to an exact version: requests>=2.19,<3) via []',
-      'flask 0.12 via []',
-      'toolkit (installed from git https://github.com/example/toolkit.git, not from a package index) via []',
-      'pytest 7.1.0 via []',
-      'sphinx (not installed with the selected groups and extras (group docs)) via []',
-      'pysocks (not installed with the selected groups and extras (extra socks)) via []',
+    expect(await entries(['poetry-manifest'])).toEqual([
+      'jinja2 2.10 [main]',
+      'requests - (requirement is not pinned to an exact version: requests>=2.19,<3)',
+      'flask 0.12 [main]',
+      'toolkit - (installed from git https://github.com/example/toolkit.git, not from a package index)',
+      'pytest 7.1.0 [dev]',
+      'sphinx - (requirement is not pinned to an exact version: sphinx>=5.0,<5.1)',
+      'pysocks 1.7.1 [extra:socks]',
+    ]);
+    // poetry install: non-optional groups (docs is optional), no extras.
+    expect(await audited(['poetry-manifest/pyproject.toml', '--platform', 'linux'])).toEqual([
+      'jinja2 2.10 [main]',
+      'flask 0.12 [main]',
+      'pytest 7.1.0 [dev]',
     ]);
   });
 
   it('Pipfile, PEP 723 script metadata and a conda environment', async () => {
-    expect(await listed(['pipenv'])).toEqual([
-      'requests 2.19.0 via []',
-      'flask (requirement is not pinned: flask) via []',
-      'mylib (installed from path ./mylib, not from a package index) via []',
-      'pytest (not installed with the selected groups and extras (group dev-packages)) via []',
+    expect(await entries(['pipenv'])).toEqual([
+      'requests 2.19.0 [main]',
+      'flask - (requirement is not pinned: flask)',
+      'mylib - (editable install of path ./mylib)',
+      'pytest 7.1.0 [dev-packages]',
     ]);
-    expect(await listed(['script.py'])).toEqual([
-      'requests 2.19.0 via []',
-      'rich (requirement is not pinned: rich) via []',
+    expect(await audited(['pipenv/Pipfile', '--no-dev'])).toEqual(['requests 2.19.0 [main]']);
+    expect(await audited(['pipenv/Pipfile', '--only-group', 'dev'])).toEqual([
+      'pytest 7.1.0 [dev-packages]',
+    ]);
+    expect(await entries(['script.py'])).toEqual([
+      'requests 2.19.0 [main]',
+      'rich - (requirement is not pinned: rich)',
     ]);
     expect(await listed(['conda/environment.yml'])).toEqual([
       'python (conda package, not from PyPI (python=3.11))',
@@ -166,20 +343,38 @@ describe('manifests', () => {
 });
 
 describe('pylock.toml (PEP 751)', () => {
-  it('markers on extras and dependency groups follow the selection (default-groups, --extra, --no-group)', async () => {
+  it('audits every package with a version by default, as pip-audit does', async () => {
+    expect(await entries([path.join('..', 'pylock', 'pylock.toml')])).toEqual([
+      'requests 2.19.0 []',
+      'pysocks 1.7.1 []',
+      'pytest 8.0.0 []',
+      'colorama 0.4.6 []',
+      'mytool 0.3.0 []',
+      'my-app - (no version specified)',
+      'vendored 1.0 []',
+      'legacy-thing - (version 2004d is not a valid PEP 440 version and cannot be matched against advisories)',
+      'numpy 1.24.4 []',
+      'numpy 2.0.2 []',
+    ]);
+  });
+
+  it('markers on extras and dependency groups follow a selection (default-groups, --extra, --no-group)', async () => {
+    const lock = path.join('..', 'pylock', 'pylock.toml');
     const lines = async (...flags: string[]) =>
-      (await listed([path.join('..', 'pylock', 'pylock.toml'), ...flags])).filter((l) =>
-        /^(pysocks|pytest|colorama) /.test(l),
-      );
-    expect(await lines()).toEqual([
-      'pysocks (not installed in the target environment (marker: "socks" in extras))',
-      'pytest 8.0.0',
-      'colorama 0.4.6',
+      (await entries([lock, ...flags])).filter((l) => /^(pysocks|pytest|colorama|numpy) /.test(l));
+    expect(await lines('--python-version', '3.8')).toEqual([
+      `pysocks 1.7.1 (${NOT_SELECTED} (marker: "socks" in extras))`,
+      'pytest 8.0.0 []',
+      'colorama 0.4.6 []',
+      'numpy 1.24.4 []',
+      `numpy 2.0.2 (${NOT_SELECTED} (marker: python_version >= "3.9"))`,
     ]);
     expect(await lines('--extra', 'socks', '--no-group', 'dev', '--platform', 'linux')).toEqual([
-      'pysocks 1.7.1',
-      'pytest (not installed in the target environment (marker: "dev" in dependency_groups))',
-      'colorama (not installed in the target environment (marker: sys_platform == "win32"))',
+      'pysocks 1.7.1 []',
+      `pytest 8.0.0 (${NOT_SELECTED} (marker: "dev" in dependency_groups))`,
+      `colorama 0.4.6 (${NOT_SELECTED} (marker: sys_platform == "win32"))`,
+      'numpy 1.24.4 []',
+      'numpy 2.0.2 []',
     ]);
   });
 });

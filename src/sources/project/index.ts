@@ -4,24 +4,43 @@
  * (`--python-version`, `--platform`, `--marker-env`).
  */
 import { readFile } from 'node:fs/promises';
-import type { CollectResult, Dependency, DependencySource } from '../../core/dependency.js';
+import {
+  isLeftOut,
+  type CollectResult,
+  type Dependency,
+  type DependencySource,
+} from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
   parseMarker,
   type MarkerEnvironment,
 } from '../../standards/markers.js';
-import { chooseGroups, selectLocked, type LockGraph, type Selection } from '../lock/graph.js';
+import {
+  checkChoices,
+  chooseGroups,
+  describeSelection,
+  extraChosen,
+  isNarrowing,
+  selectLocked,
+  type LockGraph,
+  type Selection,
+} from '../lock/graph.js';
 import { parsePdmLock } from '../lock/pdm.js';
 import { parsePipfileLock } from '../lock/pipfile.js';
 import { parsePoetryLock } from '../lock/poetry.js';
 import { parseUvLock } from '../lock/uv.js';
 import { parseCondaEnvironment } from '../manifest/conda.js';
-import { declaredToDependencies, type DeclaredRequirement } from '../manifest/declared.js';
-import { parsePipfile } from '../manifest/pipfile.js';
+import {
+  declaredToDependencies,
+  type DeclaredRequirement,
+  type DeclaredSelection,
+} from '../manifest/declared.js';
+import { parsePipfile, PIPFILE_GROUP_ALIASES } from '../manifest/pipfile.js';
 import { parsePyproject } from '../manifest/pyproject.js';
 import { parseScriptMetadata } from '../manifest/script.js';
 import { parsePylock } from '../pylock/parse.js';
+import { selectPylock } from '../pylock/select.js';
 import { collectRequirements, type RequirementsCollectOptions } from '../requirements/collect.js';
 import { readSbom } from '../sbom/read.js';
 import type { InputType, ProjectInput } from './detect.js';
@@ -40,8 +59,8 @@ function restrict(
   environment: MarkerEnvironment | undefined,
 ): Dependency[] {
   if (!environment) return dependencies;
-  return dependencies.map((d) => {
-    if (!d.marker || (d.kind === 'skipped' && d.skipKind === 'not-applicable')) return d;
+  return dependencies.map((d): Dependency => {
+    if (!d.marker || (d.kind === 'skipped' && isLeftOut(d.skipKind))) return d;
     let applies: boolean | null = null;
     try {
       applies = evaluateMarkerPartial(parseMarker(d.marker), { extra: '', ...environment });
@@ -49,30 +68,52 @@ function restrict(
       applies = null;
     }
     if (applies !== false) return d;
-    const { name, displayName, origin, marker, graph } = d;
     return {
-      name,
-      displayName,
-      origin,
-      marker,
-      ...(graph && { graph }),
+      ...d,
       kind: 'skipped',
-      skipKind: 'not-applicable',
-      skipReason: `not installed in the target environment (marker: ${marker})`,
+      skipKind: 'deselected',
+      skipReason: `not installed in the target environment (marker: ${d.marker})`,
     };
   });
 }
 
+/** The groups and extras a manifest's selection installs (everything when none is asked). */
 function declaredSelection(
-  selection: Selection,
+  requested: Selection,
+  available: { groups: readonly string[]; extras: readonly string[] },
   defaults: readonly string[],
   dev: readonly string[],
-) {
+  file: string,
+  aliases: Readonly<Record<string, string>> = {},
+): DeclaredSelection {
+  const selection = checkChoices(requested, available, file, aliases);
+  const skipEditable = selection.skipEditable === true;
+  if (!isNarrowing(selection))
+    return { groups: new Set(available.groups), main: true, extras: 'all', skipEditable };
   return {
     ...chooseGroups(selection, defaults, dev),
-    extras: selection.allExtras ? ('all' as const) : new Set(selection.extras ?? []),
+    extras: new Set(available.extras.filter((e) => extraChosen(selection, e))),
+    skipEditable,
   };
 }
+
+/** The coverage note of a lock file or manifest. */
+function coverage(
+  file: string,
+  dependencies: readonly Dependency[],
+  noun: [string, string],
+  how: string,
+): string {
+  const left = dependencies.filter(
+    (d) => d.kind === 'skipped' && d.skipKind === 'deselected',
+  ).length;
+  const total = dependencies.length;
+  const count = left > 0 ? `${total - left} of ${total}` : total === 1 ? '1' : `all ${total}`;
+  return `${file}: ${count} ${total === 1 ? noun[0] : noun[1]} selected: ${how}`;
+}
+
+const LOCKED: [string, string] = ['locked package', 'locked packages'];
+const DECLARED: [string, string] = ['declared requirement', 'declared requirements'];
 
 async function readText(file: string, resolved: string): Promise<string> {
   try {
@@ -100,46 +141,54 @@ async function collectFile(
   const { selection } = options;
   if (type === 'requirements') return collectRequirements([file], options.requirements);
   const text = await readText(file, options.resolve(file));
+  const how = describeSelection(selection);
   const lockParser = LOCK_PARSERS[type];
-  if (lockParser)
-    return { dependencies: selectLocked(lockParser(text, file), selection), warnings: [] };
+  if (lockParser) {
+    const dependencies = selectLocked(lockParser(text, file), selection);
+    return { dependencies, warnings: [], notes: [coverage(file, dependencies, LOCKED, how)] };
+  }
   switch (type) {
     case 'pylock': {
-      const lock = parsePylock(text, file);
-      // PEP 751: markers may test the chosen extras and dependency groups.
-      const groups = declaredSelection(selection, lock.defaultGroups, []).groups;
-      const extras = selection.allExtras ? lock.extras : (selection.extras ?? []);
-      const environment: MarkerEnvironment = {
-        ...selection.environment,
-        extras,
-        dependency_groups: [...groups],
-      };
-      return { dependencies: restrict(lock.dependencies, environment), warnings: [] };
+      const lock = parsePylock(text, file, { skipEditable: selection.skipEditable === true });
+      const { dependencies } = selectPylock(lock, file, selection);
+      return { dependencies, warnings: [], notes: [coverage(file, dependencies, LOCKED, how)] };
     }
     case 'pyproject': {
       const project = parsePyproject(text, file);
-      const chosen = declaredSelection(selection, project.defaultGroups, project.devGroups);
-      return {
-        dependencies: restrict(
-          declaredToDependencies(file, project.declared, chosen),
-          selection.environment,
-        ),
-        warnings: [],
-      };
+      const chosen = declaredSelection(
+        selection,
+        project,
+        project.defaultGroups,
+        project.devGroups,
+        file,
+      );
+      const dependencies = restrict(
+        declaredToDependencies(file, project.declared, chosen),
+        selection.environment,
+      );
+      return { dependencies, warnings: [], notes: [coverage(file, dependencies, DECLARED, how)] };
     }
     case 'pipfile': {
       const declared: DeclaredRequirement[] = parsePipfile(text, file);
-      const chosen = declaredSelection(selection, [], ['dev-packages']);
-      return {
-        dependencies: restrict(
-          declaredToDependencies(file, declared, chosen),
-          selection.environment,
-        ),
-        warnings: [],
-      };
+      const groups = [
+        ...new Set(declared.filter((d) => d.kind === 'group').map((d) => d.group as string)),
+      ];
+      const chosen = declaredSelection(
+        selection,
+        { groups, extras: [] },
+        [],
+        ['dev-packages'],
+        file,
+        PIPFILE_GROUP_ALIASES,
+      );
+      const dependencies = restrict(
+        declaredToDependencies(file, declared, chosen),
+        selection.environment,
+      );
+      return { dependencies, warnings: [], notes: [coverage(file, dependencies, DECLARED, how)] };
     }
     case 'script': {
-      const chosen = { groups: new Set<string>(), main: true, extras: new Set<string>() };
+      const chosen = declaredSelection(selection, { groups: [], extras: [] }, [], [], file);
       return {
         dependencies: restrict(
           declaredToDependencies(file, parseScriptMetadata(text, file), chosen),
@@ -182,12 +231,14 @@ export function projectSource(
         return collectRequirements(input.files, options.requirements);
       const dependencies: Dependency[] = [];
       const warnings: string[] = [];
+      const notes: string[] = [];
       for (const file of input.files) {
         const result = await collectFile(input.type, file, options);
-        dependencies.push(...result.dependencies);
+        for (const d of result.dependencies) dependencies.push(d);
         warnings.push(...result.warnings);
+        notes.push(...(result.notes ?? []));
       }
-      return { dependencies, warnings };
+      return { dependencies, warnings, notes };
     },
   };
 }

@@ -13,29 +13,40 @@ const brief = (text: string) =>
   );
 
 describe('PEP 751 lock files', () => {
-  it('reads every kind of package: index, marker-gated, VCS, directory, archive, invalid version', () => {
+  it('reads every kind of package: every one with a version is audited, as in pip-audit', () => {
     const text = readFileSync(path.join(FIXTURES_DIR, 'pylock', 'pylock.toml'), 'utf8');
     expect(brief(text)).toEqual([
       ['requests', '2.19.0', null],
       ['pysocks', '1.7.1', '"socks" in extras'],
       ['pytest', '8.0.0', '"dev" in dependency_groups'],
       ['colorama', '0.4.6', 'sys_platform == "win32"'],
-      [
-        'mytool',
-        'skipped: installed from a git repository (https://github.com/example/mytool.git@3f1c6e0c0b5e4b7a9d2f8e1a6c5b4d3e2f1a0b9c), not from a package index',
-        null,
-      ],
+      ['mytool', '0.3.0', null],
       ['my-app', 'skipped: no version specified', null],
-      [
-        'vendored',
-        'skipped: installed from an archive (./vendor/vendored-1.0.tar.gz), not from a package index',
-        null,
-      ],
+      ['vendored', '1.0', null],
       [
         'legacy-thing',
         'skipped: version 2004d is not a valid PEP 440 version and cannot be matched against advisories',
         null,
       ],
+      ['numpy', '1.24.4', 'python_version < "3.9"'],
+      ['numpy', '2.0.2', 'python_version >= "3.9"'],
+    ]);
+    const deps = parsePylock(text, 'pylock.toml').dependencies;
+    expect(deps.map((d) => [d.name, d.origin.line ?? null, d.from ?? null])).toEqual([
+      ['requests', 10, null],
+      ['pysocks', 19, null],
+      ['pytest', 24, null],
+      ['colorama', 29, null],
+      [
+        'mytool',
+        34,
+        'git https://github.com/example/mytool.git@3f1c6e0c0b5e4b7a9d2f8e1a6c5b4d3e2f1a0b9c',
+      ],
+      ['my-app', 39, 'editable directory .'],
+      ['vendored', 43, 'archive ./vendor/vendored-1.0.tar.gz'],
+      ['legacy-thing', 48, null],
+      ['numpy', 52, null],
+      ['numpy', 57, null],
     ]);
     expect(parsePylock(text, 'pylock.toml')).toMatchObject({
       extras: ['socks'],
@@ -59,11 +70,15 @@ describe('PEP 751 lock files', () => {
     ['lock-version = "1.0"\n', 'pylock.toml: missing packages in lockfile'],
     [
       'lock-version = "1.0"\n[[packages]]\nversion = "1"\n',
-      'pylock.toml: invalid package #0: no name',
+      'pylock.toml:2: invalid package #0: no name',
     ],
     [
       'lock-version = "1.0"\n[[packages]]\nname = "a"\nmarker = "os_name =="\n',
-      'pylock.toml: invalid package #0 (a): invalid marker: ',
+      'pylock.toml:2: invalid package #0 (a): invalid marker: ',
+    ],
+    [
+      'lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = 1.0\n',
+      'pylock.toml:2: invalid package #0 (a): the version must be a string',
     ],
   ])('rejects %j with the file (and line)', (text, message) => {
     expect(() => parsePylock(text, 'pylock.toml')).toThrow(message);

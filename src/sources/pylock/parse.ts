@@ -1,7 +1,10 @@
 /**
  * PEP 751 lock files (`pylock.toml`, `pylock.<name>.toml`): each `[[packages]]` entry is what
  * an installer would install, with its version (for index packages), its marker, and where
- * it comes from (an index's sdist/wheels, or `vcs`, `directory`, `archive`).
+ * it comes from (an index's sdist/wheels, or `vcs`, `directory`, `archive`). As in pip-audit,
+ * every package with a version is audited, whatever its marker and wherever it comes from;
+ * the lock's markers (which may test `extras` and `dependency_groups`) narrow the audit only
+ * when a selection is asked for (see `selectPylock`).
  *
  * https://peps.python.org/pep-0751/
  */
@@ -11,26 +14,32 @@ import { inputError } from '../../core/errors.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
+import { arrayTableLines } from '../lock/toml.js';
 
 type Table = Record<string, unknown>;
 
 const isTable = (value: unknown): value is Table =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Where a package comes from when not from an index, for its skip reason. */
-function directSource(pkg: Table): string | null {
+/** Where a package comes from when not from an index (`git https://…@commit`), if so. */
+function directSource(pkg: Table): { from: string; editable: boolean } | null {
   const vcs = pkg.vcs;
   if (isTable(vcs)) {
     const where = String(vcs.url ?? vcs.path ?? '?');
     const commit = vcs['commit-id'] ? `@${String(vcs['commit-id'])}` : '';
-    return `a ${String(vcs.type ?? 'VCS')} repository (${where}${commit})`;
+    return { from: `${String(vcs.type ?? 'vcs')} ${where}${commit}`, editable: false };
   }
   const directory = pkg.directory;
   if (isTable(directory)) {
-    return `${directory.editable === true ? 'an editable ' : 'a '}local directory (${String(directory.path ?? '?')})`;
+    const editable = directory.editable === true;
+    return {
+      from: `${editable ? 'editable ' : ''}directory ${String(directory.path ?? '?')}`,
+      editable,
+    };
   }
   const archive = pkg.archive;
-  if (isTable(archive)) return `an archive (${String(archive.url ?? archive.path ?? '?')})`;
+  if (isTable(archive))
+    return { from: `archive ${String(archive.url ?? archive.path ?? '?')}`, editable: false };
   return null;
 }
 
@@ -44,7 +53,11 @@ export interface PylockFile {
 }
 
 /** Parses a lock file's text; `file` names it in errors. */
-export function parsePylock(text: string, file: string): PylockFile {
+export function parsePylock(
+  text: string,
+  file: string,
+  options: { skipEditable?: boolean } = {},
+): PylockFile {
   let doc: Table;
   try {
     doc = parseToml(text, { integersAsBigInt: 'asNeeded' }) as Table;
@@ -66,11 +79,15 @@ export function parsePylock(text: string, file: string): PylockFile {
   if (packages === undefined) throw inputError('missing packages in lockfile', file);
   if (!Array.isArray(packages)) throw inputError('"packages" is not an array of tables', file);
 
+  const lines = arrayTableLines(text, 'packages');
+  const lineOf = (index: number): number | undefined =>
+    lines.length === packages.length ? lines[index] : undefined;
   const dependencies: Dependency[] = packages.map((pkg: unknown, index): Dependency => {
-    if (!isTable(pkg)) throw inputError(`invalid package #${index}: not a table`, file);
+    const line = lineOf(index);
+    if (!isTable(pkg)) throw inputError(`invalid package #${index}: not a table`, file, line);
     const rawName = pkg.name;
     if (typeof rawName !== 'string' || rawName === '')
-      throw inputError(`invalid package #${index}: no name`, file);
+      throw inputError(`invalid package #${index}: no name`, file, line);
     let marker: string | undefined;
     if (pkg.marker !== undefined) {
       try {
@@ -79,34 +96,44 @@ export function parsePylock(text: string, file: string): PylockFile {
         throw inputError(
           `invalid package #${index} (${rawName}): invalid marker: ${(e as Error).message}`,
           file,
+          line,
         );
       }
     }
+    const source = directSource(pkg);
     const base = {
       name: canonicalizeName(rawName),
       displayName: rawName,
-      origin: { file },
+      origin: { file, ...(line !== undefined && { line }) },
       ...(marker !== undefined && { marker }),
+      ...(source && { from: source.from }),
     };
     const version = pkg.version;
+    // pip-audit's rule: every package with a version is audited, wherever it comes from.
     if (version === undefined)
       return { ...base, kind: 'skipped', skipKind: 'url', skipReason: 'no version specified' };
-    const source = directSource(pkg);
-    if (source) {
-      return {
-        ...base,
-        kind: 'skipped',
-        skipKind: 'url',
-        skipReason: `installed from ${source}, not from a package index`,
-      };
-    }
-    const normalized = normalizeVersion(String(version));
+    if (typeof version !== 'string')
+      throw inputError(
+        `invalid package #${index} (${rawName}): the version must be a string`,
+        file,
+        line,
+      );
+    const normalized = normalizeVersion(version);
     if (normalized === null) {
       return {
         ...base,
         kind: 'skipped',
         skipKind: 'invalid-version',
-        skipReason: `version ${String(version)} is not a valid PEP 440 version and cannot be matched against advisories`,
+        skipReason: `version ${version} is not a valid PEP 440 version and cannot be matched against advisories`,
+      };
+    }
+    if (source?.editable && options.skipEditable) {
+      return {
+        ...base,
+        version: normalized,
+        kind: 'skipped',
+        skipKind: 'excluded',
+        skipReason: `editable install of a local project (${source.from}), left out (--skip-editable)`,
       };
     }
     return { ...base, kind: 'resolved', version: normalized };

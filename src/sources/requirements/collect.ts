@@ -186,6 +186,8 @@ export async function collectRequirements(
     const name = req ? canonicalizeName(req.name) : displayName;
     const marker = markerText(r.entry.marker);
     if (!applies(r)) {
+      const pins = req ? exactPins(req.specifierSet.specifiers) : [];
+      const pinned = pins.length === 1 ? normalizeVersion(pins[0]!.version) : null;
       order.push({
         fixed: {
           kind: 'skipped',
@@ -193,6 +195,7 @@ export async function collectRequirements(
           name,
           displayName,
           origin,
+          ...(pinned !== null && { version: pinned }),
           ...(marker !== undefined && { marker }),
           skipReason: `not installed in the target environment (marker: ${marker})`,
         },
