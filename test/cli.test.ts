@@ -252,6 +252,20 @@ describe('pyaudit CLI', () => {
     });
   });
 
+  it('a requirement whose marker is unknown here is audited, and its JSON entry carries the marker', async () => {
+    await writeFile(
+      path.join(dir, 'unknown-marker.txt'),
+      'demo-pkg==1.0.5 ; python_version < "3.8"\n',
+    );
+    const result = await run(['-r', 'unknown-marker.txt', '--dry-run', '-f', 'json']);
+    expect(JSON.parse(result.stdout)).toEqual({
+      dependencies: [
+        { name: 'demo-pkg', version: '1.0.5', marker: 'python_version < "3.8"', vulns: [] },
+      ],
+      fixes: [],
+    });
+  });
+
   it('never draws a spinner when stderr is not a terminal', async () => {
     const result = await run(['-r', 'requirements.txt', '--progress-spinner', 'on']);
     expect(result.stderr.includes('\u001b') || result.stderr.includes('\r')).toBe(false);
