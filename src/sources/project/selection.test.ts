@@ -280,6 +280,32 @@ source = { git = "https://example.invalid/unpinned-dev.git" }
   });
 });
 
+describe('--strict and a narrowed selection, in every lock format', () => {
+  it.each([
+    ['uv-workspace/uv.lock', 13, 5],
+    ['poetry2/poetry.lock', 9, 5],
+    ['pdm/pdm.lock', 10, 3],
+    ['pipenv-lock/Pipfile.lock', 6, 3],
+  ])('%s --no-dev --platform linux --python-version 3.12 --strict', async (file, total, kept) => {
+    const result = await audit([
+      file,
+      '--no-dev',
+      '--platform',
+      'linux',
+      '--python-version',
+      '3.12',
+      '--strict',
+      '-f',
+      'json',
+    ]);
+    expect([result.code, lastLine(result.stderr)]).toEqual([0, 'No known vulnerabilities found']);
+    const deps = (JSON.parse(result.stdout) as { dependencies: Array<Record<string, unknown>> })
+      .dependencies;
+    expect(deps.length).toBe(total);
+    expect(deps.filter((d) => 'vulns' in d).length).toBe(kept);
+  });
+});
+
 describe('--skip-editable covers editable entries of every format', () => {
   const files: Record<string, string> = {
     'pdm.lock':
