@@ -14,7 +14,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalizeName } from '../src/standards/pep503.js';
@@ -299,11 +299,12 @@ function pip(root: string, python: string, args: string[]): string {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PIP_'))),
         HOME: root,
         XDG_CACHE_HOME: path.join(root, 'cache'),
         XDG_CONFIG_HOME: path.join(root, 'config'),
-        PIP_CONFIG_FILE: path.join(root, 'pip.conf'),
+        // pip reads no configuration file at all (the machine's own pip.conf included).
+        PIP_CONFIG_FILE: devNull,
         PIP_NO_CACHE_DIR: '1',
       },
     },
@@ -394,6 +395,57 @@ withPython('environments that pip itself installed', () => {
     ]);
   });
 });
+
+/** The machine's local package mirror (a PEP 503 simple index of real wheels), when it has one. */
+const MIRROR = '/opt/pypi/simple';
+const hasMirror =
+  hasPython &&
+  ['httplib2', 'jinja2', 'pyparsing', 'markupsafe'].every((p) => existsSync(path.join(MIRROR, p)));
+if (!hasMirror)
+  console.warn(`[pyaudit tests] skipping the pip mirror test: no ${MIRROR} with jinja2, httplib2`);
+
+(hasMirror ? describe : describe.skip)(
+  'real packages that pip installed from the local mirror',
+  () => {
+    it('pip install httplib2 jinja2: REQUESTED on both, and jinja2 is not "via httplib2 > pyparsing"', async () => {
+      const { root, python } = newVenv();
+      pip(root, python, [
+        'install',
+        '--quiet',
+        '--index-url',
+        `file://${MIRROR}`,
+        'httplib2',
+        'jinja2',
+      ]);
+      const site = execFileSync(
+        python,
+        ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      const infos = readdirSync(site).filter((d) => d.endsWith('.dist-info'));
+      expect(
+        infos.map((d) => [d.split('-')[0], existsSync(path.join(site, d, 'REQUESTED'))]).sort(),
+      ).toEqual([
+        ['httplib2', true],
+        ['jinja2', true],
+        ['markupsafe', false],
+        ['pyparsing', false],
+      ]);
+      const result = await runCli(['--dry-run', '-f', 'json'], {
+        cwd: root,
+        env: { VIRTUAL_ENV: path.dirname(path.dirname(python)) },
+      });
+      expect(report(result.stdout).map((d) => [d.name, d.direct, d.via])).toEqual([
+        ['httplib2', true, []],
+        ['jinja2', true, []],
+        ['markupsafe', false, ['jinja2']],
+        ['pyparsing', false, ['httplib2']],
+      ]);
+    });
+  },
+);
 
 /** What the venv tests copy into each virtual environment. */
 const COPIED = [
