@@ -14,7 +14,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalizeName } from '../src/standards/pep503.js';
@@ -49,10 +49,11 @@ const report = (stdout: string) => (JSON.parse(stdout) as { dependencies: JsonDe
 const pairs = (deps: Array<{ name: string; version?: string }>) =>
   deps.map((d) => [canonicalizeName(d.name), d.version]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 
-/** A `.dist-info` folder with this METADATA (none when `null`). */
-function distInfo(site: string, folder: string, metadata: string | null): void {
+/** A `.dist-info` folder with this METADATA (none when `null`), and pip's REQUESTED if asked. */
+function distInfo(site: string, folder: string, metadata: string | null, requested = false): void {
   mkdirSync(path.join(site, folder));
   if (metadata !== null) writeFileSync(path.join(site, folder, 'METADATA'), metadata);
+  if (requested) writeFileSync(path.join(site, folder, 'REQUESTED'), '');
 }
 
 describe('--path: reading an environment without an interpreter', () => {
@@ -92,6 +93,57 @@ describe('--path: reading an environment without an interpreter', () => {
       werkzeug: [false, 'flask'],
       'zope-interface': [true, ''],
     });
+  });
+
+  it('an extra nobody asked for is no edge; REQUESTED marks what the user asked for', async () => {
+    // httplib2 0.20.4 and pyparsing 3.0.9 as Debian ships them, Jinja2 3.1.6 as PyPI does.
+    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    const write = (requested: ReadonlySet<string>) => {
+      const site = mkdtempSync(path.join(dir, 'site-'));
+      const dist = (folder: string, metadata: string) =>
+        distInfo(site, folder, metadata, requested.has(folder.split('-')[0] as string));
+      dist(
+        'httplib2-0.20.4.dist-info',
+        'Metadata-Version: 2.1\nName: httplib2\nVersion: 0.20.4\n' +
+          'Requires-Dist: pyparsing (<3,>=2.4.2) ; python_version < "3.0"\n' +
+          'Requires-Dist: pyparsing (!=3.0.0,!=3.0.1,!=3.0.2,!=3.0.3,<4,>=2.4.2) ; python_version > "3.0"\n',
+      );
+      dist(
+        'pyparsing-3.0.9.dist-info',
+        'Metadata-Version: 2.1\nName: pyparsing\nVersion: 3.0.9\n' +
+          'Requires-Dist: railroad-diagrams ; extra == "diagrams"\n' +
+          'Requires-Dist: jinja2 ; extra == "diagrams"\nProvides-Extra: diagrams\n',
+      );
+      dist(
+        'jinja2-3.1.6.dist-info',
+        'Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.6\n' +
+          'Requires-Dist: MarkupSafe>=2.0\nRequires-Dist: Babel>=2.7 ; extra == "i18n"\n' +
+          'Provides-Extra: i18n\n',
+      );
+      dist(
+        'markupsafe-3.0.3.dist-info',
+        'Metadata-Version: 2.1\nName: MarkupSafe\nVersion: 3.0.3\n',
+      );
+      return site;
+    };
+    const graph = async (site: string) =>
+      report((await runCli(['--path', site, '--dry-run', '-f', 'json'], { cwd: dir })).stdout).map(
+        (d) => [d.name, d.direct, d.via],
+      );
+    // No REQUESTED anywhere (Debian, old pip): direct means nothing installed requires it.
+    expect(await graph(write(new Set()))).toEqual([
+      ['httplib2', true, []],
+      ['jinja2', true, []],
+      ['markupsafe', false, ['jinja2']],
+      ['pyparsing', false, ['httplib2']],
+    ]);
+    // pip install httplib2 pyparsing: both asked for, though httplib2 requires pyparsing.
+    expect(await graph(write(new Set(['httplib2', 'pyparsing'])))).toEqual([
+      ['httplib2', true, []],
+      ['jinja2', true, []],
+      ['markupsafe', false, ['jinja2']],
+      ['pyparsing', true, []],
+    ]);
   });
 
   it('--exclude leaves packages out; --skip-editable skips editable installs on purpose', async () => {
@@ -217,11 +269,13 @@ withPython('real environments on this machine, compared with pip list', () => {
 /** Writes a minimal wheel (PEP 427) with python3's zipfile, for pip to install. */
 function buildWheel(dir: string, name: string, version: string, requires: string[]): string {
   const script = `
-import base64, hashlib, sys, zipfile
+import base64, hashlib, re, sys, zipfile
 name, version, out = sys.argv[1], sys.argv[2], sys.argv[3]
 requires = sys.argv[4:]
 info = f"{name}-{version}.dist-info"
 meta = "Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % (name, version) + "".join("Requires-Dist: %s\\n" % r for r in requires)
+extras = sorted({e for r in requires for e in re.findall(r'extra == "([^"]+)"', r)})
+meta += "".join("Provides-Extra: %s\\n" % e for e in extras)
 files = {f"{name.lower()}/__init__.py": b"", f"{info}/METADATA": meta.encode(),
          f"{info}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: pyaudit-tests\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
 digest = lambda b: "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
@@ -236,66 +290,162 @@ with zipfile.ZipFile(out, "w") as z:
   return out;
 }
 
+/** Runs pip on a venv's interpreter, its cache and configuration kept inside the test's folder. */
+function pip(root: string, python: string, args: string[]): string {
+  return execFileSync(
+    'python3',
+    ['-m', 'pip', '--python', python, '--disable-pip-version-check', ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PIP_'))),
+        HOME: root,
+        XDG_CACHE_HOME: path.join(root, 'cache'),
+        XDG_CONFIG_HOME: path.join(root, 'config'),
+        // pip reads no configuration file at all (the machine's own pip.conf included).
+        PIP_CONFIG_FILE: devNull,
+        PIP_NO_CACHE_DIR: '1',
+      },
+    },
+  );
+}
+
+/** A new venv without pip in a new temp folder, and its interpreter. */
+function newVenv(): { root: string; python: string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-pipvenv-'));
+  const venv = path.join(root, 'venv');
+  execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+  return { root, python: path.join(venv, 'bin', 'python') };
+}
+
 withPython('environments that pip itself installed', () => {
+  const audit = async (root: string, python: string) => {
+    const result = await runCli(['--dry-run', '-f', 'json'], {
+      cwd: root,
+      env: { VIRTUAL_ENV: path.dirname(path.dirname(python)) },
+    });
+    const deps = report(result.stdout);
+    const pipList = JSON.parse(pip(root, python, ['list', '--format', 'json'])) as Array<{
+      name: string;
+      version: string;
+    }>;
+    expect(pairs(deps)).toEqual(pairs(pipList));
+    return deps;
+  };
+
   it('a venv with local wheels installed by pip lists as pip lists it, with its graph', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-pipvenv-'));
-    const venv = path.join(root, 'venv');
-    execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
+    const { root, python } = newVenv();
     const wheels = [
       buildWheel(root, 'Demo_App', '2.0.0', ['demo-lib>=1.0', 'urllib3; python_version < "3"']),
       buildWheel(root, 'demo_lib', '1.0.post1', ['six ; extra == "compat"']),
     ];
-    const python = path.join(venv, 'bin', 'python');
-    execFileSync(
-      'python3',
-      [
-        '-m',
-        'pip',
-        '--python',
-        python,
-        'install',
-        '--quiet',
-        '--no-index',
-        '--no-deps',
-        '--disable-pip-version-check',
-        ...wheels,
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    const pipList = JSON.parse(
-      execFileSync(
-        'python3',
-        [
-          '-m',
-          'pip',
-          '--python',
-          python,
-          'list',
-          '--format',
-          'json',
-          '--disable-pip-version-check',
-        ],
-        { encoding: 'utf8' },
-      ),
-    ) as Array<{ name: string; version: string }>;
-    const result = await runCli(['--dry-run', '-f', 'json'], {
-      cwd: root,
-      env: { VIRTUAL_ENV: venv },
-    });
-    const deps = report(result.stdout);
-    expect(pairs(deps)).toEqual(pairs(pipList));
+    pip(root, python, ['install', '--quiet', '--no-index', '--no-deps', ...wheels]);
+    const deps = await audit(root, python);
     expect(pairs(deps)).toEqual([
       ['demo-app', '2.0.0'],
       ['demo-lib', '1.0.post1'],
     ]);
+    // Both were named on pip's command line, so pip marked both REQUESTED: both are direct.
     expect(deps.map((d) => [d.name, d.direct, d.via])).toEqual([
       ['demo-app', true, []],
-      ['demo-lib', false, ['demo-app']],
+      ['demo-lib', true, []],
+    ]);
+  });
+
+  it('pip resolving from a local wheel folder marks only what was asked for as REQUESTED', async () => {
+    const { root, python } = newVenv();
+    const mirror = path.join(root, 'wheels');
+    mkdirSync(mirror);
+    buildWheel(mirror, 'Demo_App', '2.0.0', ['demo-lib[fast]>=1.0']);
+    buildWheel(mirror, 'demo_lib', '1.0.post1', [
+      'demo-speedups ; extra == "fast"',
+      'demo-tool ; extra == "compat"',
+    ]);
+    buildWheel(mirror, 'demo_speedups', '0.3', []);
+    buildWheel(mirror, 'demo_tool', '1.1', []);
+    pip(root, python, [
+      'install',
+      '--quiet',
+      '--no-index',
+      '--find-links',
+      mirror,
+      'Demo_App',
+      'demo-tool',
+    ]);
+    const site = execFileSync(
+      python,
+      ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    expect(
+      readdirSync(site)
+        .filter((d) => d.endsWith('.dist-info') && existsSync(path.join(site, d, 'REQUESTED')))
+        .sort(),
+    ).toEqual(['Demo_App-2.0.0.dist-info', 'demo_tool-1.1.dist-info']);
+    const deps = await audit(root, python);
+    // demo-tool would come with demo-lib[compat], which nothing asked for: it is direct.
+    expect(deps.map((d) => [d.name, d.version, d.direct, d.via])).toEqual([
+      ['demo-app', '2.0.0', true, []],
+      ['demo-lib', '1.0.post1', false, ['demo-app']],
+      ['demo-speedups', '0.3', false, ['demo-app', 'demo-lib']],
+      ['demo-tool', '1.1', true, []],
     ]);
   });
 });
+
+/** The machine's local package mirror (a PEP 503 simple index of real wheels), when it has one. */
+const MIRROR = '/opt/pypi/simple';
+const hasMirror =
+  hasPython &&
+  ['httplib2', 'jinja2', 'pyparsing', 'markupsafe'].every((p) => existsSync(path.join(MIRROR, p)));
+if (!hasMirror)
+  console.warn(`[pyaudit tests] skipping the pip mirror test: no ${MIRROR} with jinja2, httplib2`);
+
+(hasMirror ? describe : describe.skip)(
+  'real packages that pip installed from the local mirror',
+  () => {
+    it('pip install httplib2 jinja2: REQUESTED on both, and jinja2 is not "via httplib2 > pyparsing"', async () => {
+      const { root, python } = newVenv();
+      pip(root, python, [
+        'install',
+        '--quiet',
+        '--index-url',
+        `file://${MIRROR}`,
+        'httplib2',
+        'jinja2',
+      ]);
+      const site = execFileSync(
+        python,
+        ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+        {
+          encoding: 'utf8',
+        },
+      ).trim();
+      const infos = readdirSync(site).filter((d) => d.endsWith('.dist-info'));
+      expect(
+        infos.map((d) => [d.split('-')[0], existsSync(path.join(site, d, 'REQUESTED'))]).sort(),
+      ).toEqual([
+        ['httplib2', true],
+        ['jinja2', true],
+        ['markupsafe', false],
+        ['pyparsing', false],
+      ]);
+      const result = await runCli(['--dry-run', '-f', 'json'], {
+        cwd: root,
+        env: { VIRTUAL_ENV: path.dirname(path.dirname(python)) },
+      });
+      expect(report(result.stdout).map((d) => [d.name, d.direct, d.via])).toEqual([
+        ['httplib2', true, []],
+        ['jinja2', true, []],
+        ['markupsafe', false, ['jinja2']],
+        ['pyparsing', false, ['httplib2']],
+      ]);
+    });
+  },
+);
 
 /** What the venv tests copy into each virtual environment. */
 const COPIED = [

@@ -1,19 +1,14 @@
 /**
  * An installed environment's distributions as audit dependencies: the first distribution of
  * a name on the path wins (as `importlib.metadata` decides), versions are PEP 440-normalized
- * (as `pip list` prints them), and `Requires-Dist` — markers evaluated for that environment —
- * gives each one whether it is direct (nothing installed requires it) and the shortest chain
- * that pulls it in.
+ * (as `pip list` prints them), and `Requires-Dist` with pip's `REQUESTED` markers gives each
+ * one whether it is direct and the shortest chain that pulls it in (see graph.ts).
  */
 import type { CollectResult, Dependency } from '../../core/dependency.js';
-import {
-  evaluateMarkerPartial,
-  markerVariables,
-  type MarkerEnvironment,
-} from '../../standards/markers.js';
+import type { MarkerEnvironment } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { parseRequirement } from '../../standards/pep508.js';
+import { environmentGraph } from './graph.js';
 import { scanPathEntry, type InstalledDistribution } from './scan.js';
 
 export interface EnvironmentCollectOptions {
@@ -47,68 +42,18 @@ export async function installedDistributions(
   return { distributions, shadowed };
 }
 
-/** The installed projects each distribution requires, for this environment. */
-function requirementEdges(
-  dist: InstalledDistribution,
-  installed: ReadonlySet<string>,
-  markers: MarkerEnvironment,
-): string[] {
-  const edges: string[] = [];
-  for (const text of dist.requires) {
-    let req;
-    try {
-      req = parseRequirement(text);
-    } catch {
-      continue; // an unreadable Requires-Dist line only costs the graph an edge
-    }
-    const target = canonicalizeName(req.name);
-    if (!installed.has(target)) continue;
-    if (req.marker) {
-      let applies: boolean | null;
-      try {
-        applies = evaluateMarkerPartial(req.marker, { ...markers, extra: '' });
-      } catch {
-        applies = null;
-      }
-      // A requirement of an extra counts when its target is installed: the extra was asked for.
-      if (applies === false && !markerVariables(req.marker).has('extra')) continue;
-    }
-    edges.push(target);
-  }
-  return edges;
-}
-
 export async function collectEnvironment(
   options: EnvironmentCollectOptions,
 ): Promise<CollectResult> {
   const { distributions, shadowed } = await installedDistributions(options.paths);
-  const installed = new Set(distributions.map((d) => canonicalizeName(d.name)));
-  const edges = new Map(
-    distributions.map((d) => [
-      canonicalizeName(d.name),
-      requirementEdges(d, installed, options.markers),
-    ]),
+  const graph = environmentGraph(
+    distributions.map((d) => ({
+      name: canonicalizeName(d.name),
+      requires: d.requires,
+      requested: d.requested === true,
+    })),
+    options.markers,
   );
-  const requiredBy = new Set([...edges.values()].flat());
-
-  // Shortest chains from the direct (unrequired) distributions, breadth first.
-  const via = new Map<string, string[]>();
-  const queue: string[] = [];
-  for (const name of installed) {
-    if (!requiredBy.has(name)) {
-      via.set(name, []);
-      queue.push(name);
-    }
-  }
-  while (queue.length > 0) {
-    const name = queue.shift() as string;
-    for (const next of edges.get(name) ?? []) {
-      if (!via.has(next)) {
-        via.set(next, [...(via.get(name) as string[]), name]);
-        queue.push(next);
-      }
-    }
-  }
 
   // A shadowed copy of another version is worth knowing (a stale install); a duplicate
   // record of the same version (Debian ships both .dist-info and .egg-info) is not.
@@ -127,8 +72,7 @@ export async function collectEnvironment(
       name,
       displayName: dist.name,
       origin: { file: dist.location },
-      // Only cycles leave a distribution unreached; such a package counts as direct.
-      graph: { direct: !requiredBy.has(name), via: via.get(name) ?? [] },
+      graph: graph.get(name) ?? { direct: true, via: [] },
     };
     if (dist.error !== undefined || dist.version === undefined) {
       dependencies.push({

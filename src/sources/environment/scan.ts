@@ -3,7 +3,8 @@
  * (and so pip) does: `*.dist-info` folders (`METADATA`), `*.egg-info` folders or files
  * (`PKG-INFO`, Debian's `name.egg-info` style included), an entry that is itself an `.egg`
  * (`EGG-INFO/`), and pip's `*.egg-link` files for legacy editable installs. PEP 610's
- * `direct_url.json` tells editable, VCS and URL installs apart.
+ * `direct_url.json` tells editable, VCS and URL installs apart; a `.dist-info`'s `REQUESTED`
+ * file (PEP 376) says the user asked for the distribution rather than pip pulling it in.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export interface InstalledDistribution {
   readonly directUrl?: DirectUrl;
   /** A `.egg-link` (legacy `setup.py develop`) install. */
   readonly eggLink?: boolean;
+  /** The `.dist-info` holds pip's `REQUESTED` file: the user asked for this distribution. */
+  readonly requested?: boolean;
   /** Why the metadata could not be read, when it could not. */
   readonly error?: string;
 }
@@ -91,6 +94,8 @@ function fromMetadataFile(
     if (txt !== null) requires = parseRequiresTxt(txt);
   }
   const directUrl = extra.directUrlDir ? readDirectUrl(extra.directUrlDir) : undefined;
+  const requested =
+    extra.directUrlDir !== undefined && existsSync(path.join(extra.directUrlDir, 'REQUESTED'));
   return {
     name: meta.name ?? fallbackName,
     ...(meta.version !== undefined && meta.version !== '' && { version: meta.version }),
@@ -98,6 +103,7 @@ function fromMetadataFile(
     requires,
     ...(directUrl && { directUrl }),
     ...(extra.eggLink && { eggLink: true }),
+    ...(requested && { requested: true }),
     ...((meta.version === undefined || meta.version === '') && {
       error: `${path.basename(metadataFile)} has no Version`,
     }),

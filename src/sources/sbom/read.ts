@@ -1,156 +1,138 @@
 /**
- * SBOMs: CycloneDX (JSON and XML) and SPDX (JSON). Every component or package with a
- * `pkg:pypi` purl is a dependency at the purl's version; components of other ecosystems are
- * counted in a warning.
+ * SBOMs: CycloneDX (JSON and XML) and SPDX (JSON) as dependencies.
+ *
+ * - A component with a `pkg:pypi` purl is a dependency at the purl's version (else at the
+ *   component's own version).
+ * - A component with no purl is read as a PyPI package by its name and version, as pip-audit
+ *   writes its own CycloneDX output; a warning says how many were read that way. Components
+ *   whose type says they are not libraries (an operating system, a file, a container) are not.
+ * - A component with another ecosystem's purl (`pkg:npm/…`) is not audited, and a warning
+ *   names it: nothing is left out without a word.
+ * - The document's subject (`metadata.component`, SPDX `DESCRIBES`) is audited only when its
+ *   purl says it is a PyPI package: without one it is the project itself, not a dependency.
  */
-import type { Dependency } from '../../core/dependency.js';
+import type { CollectResult, Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
-import { parseJsonFile } from '../../core/json-file.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { parsePypiPurl } from './purl.js';
+import { sbomComponents, type SbomComponent, type SbomFormat } from './components.js';
+import { parsePurl } from './purl.js';
 
-export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-json';
+export type { SbomFormat } from './components.js';
 
-function xmlUnescape(s: string): string {
-  return s
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&amp;/g, '&');
+/** Component kinds that a package from PyPI can be (CycloneDX `type`, SPDX purpose). */
+const PACKAGE_KINDS = new Set(['library', 'framework', 'application']);
+
+/** How many names a warning lists before it only counts. */
+const NAMES_SHOWN = 10;
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Checks that tags nest and close (enough to refuse a truncated or mangled file). */
-function checkXml(text: string, file: string): void {
-  const stack: Array<{ name: string; line: number }> = [];
-  const re =
-    /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^>]*?)?)(\/?)>/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[2] === undefined) continue;
-    const line = text.slice(0, m.index).split('\n').length;
-    if (m[1]) {
-      const open = stack.pop();
-      if (!open || open.name !== m[2])
-        throw inputError(
-          `malformed XML: </${m[2]}> closes ${open ? `<${open.name}> (line ${open.line})` : 'nothing'}`,
-          file,
-          line,
-        );
-    } else if (!m[4]) {
-      stack.push({ name: m[2], line });
-    }
-  }
-  const open = stack.pop();
-  if (open)
-    throw inputError(
-      `malformed XML: <${open.name}> is never closed (the file may be truncated)`,
-      file,
-      open.line,
-    );
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
 }
 
-interface Found {
-  purl: string;
-  line?: number;
+/** A PyPI package found in the SBOM, before it becomes a dependency. */
+interface PypiComponent {
+  readonly name: string;
+  readonly version?: string;
+  /** Why there is no version, for the skip reason. */
+  readonly noVersion: string;
+  readonly line?: number;
 }
 
-/** A purl found in a JSON document, with the line of its first occurrence when it is written verbatim. */
-function located(text: string, purl: string): Found {
-  const at = text.indexOf(purl);
-  return at < 0 ? { purl } : { purl, line: text.slice(0, at).split('\n').length };
-}
-
-function purlsOf(text: string, file: string, format: SbomFormat): Found[] {
-  if (format === 'cyclonedx-xml') {
-    checkXml(text, file);
-    if (!/<bom[\s>]/.test(text))
-      throw inputError('not a CycloneDX document: no <bom> element', file);
-    return [...text.matchAll(/<purl>([\s\S]*?)<\/purl>/g)].map((m) => ({
-      purl: xmlUnescape((m[1] as string).trim()),
-      line: text.slice(0, m.index).split('\n').length,
-    }));
-  }
-  const doc = parseJsonFile(
-    text,
-    file,
-    format === 'spdx-json' ? 'SPDX document' : 'CycloneDX document',
-  ) as Record<string, unknown>;
-  if (format === 'spdx-json') {
-    if (!Array.isArray(doc.packages))
-      throw inputError('not an SPDX JSON document: no "packages"', file);
-    return (doc.packages as Array<Record<string, unknown>>).flatMap((p) =>
-      (Array.isArray(p.externalRefs) ? (p.externalRefs as Array<Record<string, unknown>>) : [])
-        .filter((r) => r.referenceType === 'purl' && typeof r.referenceLocator === 'string')
-        .map((r) => located(text, r.referenceLocator as string)),
-    );
-  }
-  if (doc.bomFormat !== 'CycloneDX')
-    throw inputError('not a CycloneDX JSON document: "bomFormat" is not "CycloneDX"', file);
-  const found: Found[] = [];
-  const walk = (components: unknown): void => {
-    if (!Array.isArray(components)) return;
-    for (const c of components as Array<Record<string, unknown>>) {
-      if (typeof c.purl === 'string') found.push(located(text, c.purl));
-      walk(c.components);
-    }
+function toDependency(c: PypiComponent, file: string): Dependency {
+  const base = {
+    name: canonicalizeName(c.name),
+    displayName: c.name,
+    origin: { file, ...(c.line !== undefined && { line: c.line }) },
   };
-  walk(
-    (doc.metadata as Record<string, unknown> | undefined)?.component
-      ? [(doc.metadata as Record<string, unknown>).component]
-      : [],
-  );
-  walk(doc.components);
-  return found;
+  if (c.version === undefined)
+    return { ...base, kind: 'skipped', skipKind: 'unpinned', skipReason: c.noVersion };
+  const version = normalizeVersion(c.version);
+  if (version === null)
+    return {
+      ...base,
+      kind: 'skipped',
+      skipKind: 'invalid-version',
+      skipReason: `version ${c.version} is not a valid PEP 440 version and cannot be matched against advisories`,
+    };
+  return { ...base, kind: 'resolved', version };
 }
 
-export function readSbom(
-  text: string,
+/** What one component is: a PyPI package (and whether read by name), or another ecosystem's. */
+function classify(
+  c: SbomComponent,
   file: string,
-  format: SbomFormat,
-): { dependencies: Dependency[]; warnings: string[] } {
-  const found = purlsOf(text, file, format);
+): { pypi: PypiComponent; byName: boolean } | { other: string } | null {
+  const line = c.line !== undefined ? { line: c.line } : {};
+  if (c.purl !== undefined) {
+    const purl = parsePurl(c.purl);
+    if (purl?.type === 'pypi' && purl.namespace === undefined) {
+      const version = purl.version ?? c.version;
+      // The component's own spelling (`PyYAML`) where it names the same project as the purl.
+      const sameName =
+        c.name !== undefined && canonicalizeName(c.name) === canonicalizeName(purl.name);
+      return {
+        pypi: {
+          name: sameName ? (c.name as string) : purl.name,
+          ...(version !== undefined && { version }),
+          noVersion: `the purl has no version (${c.purl})`,
+          ...line,
+        },
+        byName: false,
+      };
+    }
+    if (c.subject) return null;
+    if (!purl) return { other: `${c.name ?? c.purl} (not a valid purl)` };
+    const name = purl.namespace !== undefined ? `${purl.namespace}/${purl.name}` : purl.name;
+    return { other: `${name} (${purl.type})` };
+  }
+  if (c.subject) return null;
+  if (c.kind !== undefined && !PACKAGE_KINDS.has(c.kind))
+    return { other: `${c.name ?? '(no name)'} (${c.kind})` };
+  if (c.name === undefined || c.name.trim() === '')
+    throw inputError('a component has neither a name nor a purl', file, c.line);
+  return {
+    pypi: {
+      name: c.name.trim(),
+      ...(c.version !== undefined && { version: c.version }),
+      noVersion: 'the component has neither a purl nor a version',
+      ...line,
+    },
+    byName: true,
+  };
+}
+
+export function readSbom(text: string, file: string, format: SbomFormat): CollectResult {
   const dependencies: Dependency[] = [];
   const seen = new Set<string>();
-  let others = 0;
-  for (const { purl, line } of found) {
-    const p = parsePypiPurl(purl);
-    if (!p) {
-      others++;
+  const others: string[] = [];
+  let byName = 0;
+  for (const component of sbomComponents(text, file, format)) {
+    const found = classify(component, file);
+    if (found === null) continue;
+    if ('other' in found) {
+      others.push(found.other);
       continue;
     }
-    const key = `${canonicalizeName(p.name)}@${p.version ?? ''}`;
+    const key = `${canonicalizeName(found.pypi.name)}@${found.pypi.version ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const base = {
-      name: canonicalizeName(p.name),
-      displayName: p.name,
-      origin: { file, ...(line !== undefined && { line }) },
-    };
-    const version = p.version !== undefined ? normalizeVersion(p.version) : null;
-    if (p.version === undefined)
-      dependencies.push({
-        ...base,
-        kind: 'skipped',
-        skipKind: 'unpinned',
-        skipReason: `the purl has no version (${purl})`,
-      });
-    else if (version === null)
-      dependencies.push({
-        ...base,
-        kind: 'skipped',
-        skipKind: 'invalid-version',
-        skipReason: `version ${p.version} is not a valid PEP 440 version and cannot be matched against advisories`,
-      });
-    else dependencies.push({ ...base, kind: 'resolved', version });
+    if (found.byName) byName++;
+    dependencies.push(toDependency(found.pypi, file));
   }
-  const warnings =
-    others > 0
-      ? [
-          `${file}: ${others} component${others === 1 ? '' : 's'} of other ecosystems (not pkg:pypi) left out`,
-        ]
-      : [];
+  const warnings: string[] = [];
+  if (byName > 0)
+    warnings.push(
+      `${file}: ${plural(byName, 'component has no purl and was read as a PyPI package', 'components have no purl and were read as PyPI packages')} by name and version`,
+    );
+  if (others.length > 0)
+    warnings.push(
+      `${file}: ${plural(others.length, 'component is not a Python package and was', 'components are not Python packages and were')} not audited: ${listNames(others)}`,
+    );
   return { dependencies, warnings };
 }
