@@ -89,6 +89,9 @@ export async function collectEnvironment(
         ...base,
         kind: 'skipped',
         skipKind: 'excluded',
+        ...(normalizeVersion(dist.version) !== null && {
+          version: normalizeVersion(dist.version) as string,
+        }),
         skipReason: 'distribution marked as editable (--skip-editable)',
       });
       continue;

@@ -114,7 +114,7 @@ export function parseCondaEnvironment(text: string, file: string): CondaEnvironm
       const name = spec.replace(/^[^:]*::/, '').split(/[\s=<>!~]/)[0] ?? spec;
       conda.push({
         kind: 'skipped',
-        skipKind: 'excluded',
+        skipKind: 'other-ecosystem',
         name: name.toLowerCase(),
         displayName: name,
         origin: { file, ...(line !== undefined && { line }) },
