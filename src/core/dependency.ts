@@ -99,3 +99,8 @@ export interface CollectResult {
   /** What was covered (`audited 143 locked packages: all groups, extras and platforms`). */
   readonly notes?: string[];
 }
+
+/** The skip reason of a version that is not PEP 440 (`2004d`): it cannot be matched. */
+export function invalidVersionReason(version: string): string {
+  return `version ${version} is not a valid PEP 440 version and cannot be matched against advisories`;
+}

@@ -10,7 +10,7 @@
  * deselected. Either way each package knows whether it is direct, the shortest chain that
  * pulls it in and every group or extra that brings it.
  */
-import type { Dependency } from '../../core/dependency.js';
+import { invalidVersionReason, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
@@ -598,7 +598,7 @@ export function selectLocked(graph: LockGraph, requested: Selection = {}): Depen
         ...base,
         kind: 'skipped',
         skipKind: 'invalid-version',
-        skipReason: `version ${pkg.version} is not a valid PEP 440 version and cannot be matched against advisories`,
+        skipReason: invalidVersionReason(pkg.version),
       };
     }
     return { ...base, kind: 'resolved', version };

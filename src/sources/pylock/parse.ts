@@ -9,7 +9,7 @@
  * https://peps.python.org/pep-0751/
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { Dependency } from '../../core/dependency.js';
+import { invalidVersionReason, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
@@ -124,7 +124,7 @@ export function parsePylock(
         ...base,
         kind: 'skipped',
         skipKind: 'invalid-version',
-        skipReason: `version ${version} is not a valid PEP 440 version and cannot be matched against advisories`,
+        skipReason: invalidVersionReason(version),
       };
     }
     if (source?.editable && options.skipEditable) {

@@ -11,7 +11,11 @@
  * - The document's subject (`metadata.component`, SPDX `DESCRIBES`) is audited only when its
  *   purl says it is a PyPI package: without one it is the project itself, not a dependency.
  */
-import type { CollectResult, Dependency } from '../../core/dependency.js';
+import {
+  invalidVersionReason,
+  type CollectResult,
+  type Dependency,
+} from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
@@ -58,7 +62,7 @@ function toDependency(c: PypiComponent, file: string): Dependency {
       ...base,
       kind: 'skipped',
       skipKind: 'invalid-version',
-      skipReason: `version ${c.version} is not a valid PEP 440 version and cannot be matched against advisories`,
+      skipReason: invalidVersionReason(c.version),
     };
   return { ...base, kind: 'resolved', version };
 }
