@@ -87,6 +87,8 @@ export function scanTomlLayout(text: string): TomlLayout {
       const header = /^\[\[\s*([^\]]+?)\s*\]\]|^\[\s*([^\]]+?)\s*\]/.exec(rest);
       if (header) {
         table = dottedName(header[1] ?? header[2] ?? '');
+        // A table is also a key of its parent, defined on its header's line.
+        if (!keys.has(table)) keys.set(table, line);
         if (header[1] !== undefined) addItem(table, line);
         i += header[0].length;
         continue;
