@@ -329,7 +329,8 @@ describe('pyaudit config show', () => {
         'progress-spinner = "on"  # default',
         '# osv-url: https://api.osv.dev  # default',
         '# cache-dir (not set)  # default',
-        'ignore = [{ id = "PYSEC-2099-1", reason = "not reachable", expires = 2999-12-31, package = "demo-pkg" },  # .pyaudit.toml:9',
+        'ignore = [',
+        '  { id = "PYSEC-2099-1", reason = "not reachable", expires = 2999-12-31, package = "demo-pkg" },  # .pyaudit.toml:9',
         ']',
       ]),
     );
@@ -340,7 +341,7 @@ describe('pyaudit config show', () => {
       .filter((k) => !['version', 'help', 'config', 'no-config'].includes(k));
     const keys = shown
       .slice(1)
-      .filter((l) => l !== ']' && !l.startsWith('ignore = '))
+      .filter((l) => l !== ']' && !l.startsWith('ignore = ') && !l.startsWith('  {'))
       .filter((l) => l !== '')
       .map((l) => /^(?:# )?([\w-]+)/.exec(l)?.[1]);
     expect(keys).toEqual(longFlags);

@@ -47,14 +47,17 @@ export function renderEffectiveConfig(
           : `${s.spec.key} = ${value}`;
     return [text, describeSource(s.source)];
   });
-  for (const [i, rule] of ignore.entries()) {
-    rows.push([`${i === 0 ? 'ignore = [' : '         '}${ruleValue(rule)},`, rule.origin]);
-  }
   const width = Math.max(...rows.map(([text]) => text.length));
   const lines = [
     `# configuration file: ${file ?? 'none'}`,
     ...rows.map(([text, source]) => `${text.padEnd(width)}  # ${source}`),
-    ...(ignore.length > 0 ? [']'] : []),
   ];
+  if (ignore.length > 0) {
+    lines.push(
+      'ignore = [',
+      ...ignore.map((rule) => `  ${ruleValue(rule)},  # ${rule.origin}`),
+      ']',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
