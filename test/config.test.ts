@@ -98,6 +98,25 @@ describe('configuration file', () => {
     });
   });
 
+  it('what to audit, given on the command line, replaces the file’s', async () => {
+    const dir = await project({
+      '.pyaudit.toml': 'requirement = ["missing.txt"]\nformat = "json"\n',
+      'other/requirements.txt': 'other-pkg==0.7\n',
+    });
+    const expected = {
+      stdout:
+        '{"dependencies": [{"name": "other-pkg", "version": "0.7", "vulns": []}], "fixes": []}\n',
+      code: 0,
+    };
+    expect(await audit(dir, ['-r', 'other/requirements.txt'])).toMatchObject(expected);
+    expect(await audit(dir, ['other'])).toMatchObject(expected);
+    expect(await audit(dir)).toEqual({
+      stdout: '',
+      stderr: 'pyaudit: error: missing.txt: no such file\n',
+      code: 2,
+    });
+  });
+
   it('paths in a file are relative to the file', async () => {
     const dir = await project({
       '.pyaudit.toml':

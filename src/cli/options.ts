@@ -507,7 +507,14 @@ function optionsFrom(
     );
   }
 
-  const requirements = o.requirement as string[];
+  // What to audit is one choice: given on the command line (-r, --path, --python or PATH), it
+  // replaces the environment's or the file's, which would otherwise conflict with it.
+  const fromCommandLine = (key: string): boolean => sourceOf(key)?.kind === 'flag';
+  const inputOnCommandLine =
+    projectPath !== undefined || ['requirement', 'path', 'python'].some(fromCommandLine);
+  const input = <T>(key: string, value: T, none: T): T =>
+    inputOnCommandLine && !fromCommandLine(key) ? none : value;
+  const requirements = input('requirement', o.requirement as string[], []);
   return {
     requirements,
     ...(projectPath !== undefined && { projectPath }),
@@ -521,7 +528,7 @@ function optionsFrom(
     ...(optional(o.cacheDir) !== undefined && { cacheDir: optional(o.cacheDir) }),
     progressSpinner: spinnerValue === 'on',
     timeout,
-    paths: o.path as string[],
+    paths: input('path', o.path as string[], []),
     local: o.local as boolean,
     verbose: o.verbose as number,
     fix: o.fix as boolean,
@@ -541,7 +548,9 @@ function optionsFrom(
     ...(optional(o.pypiUrl) !== undefined && { pypiUrl: optional(o.pypiUrl) }),
     ...(optional(o.esmsUrl) !== undefined && { esmsUrl: optional(o.esmsUrl) }),
     allowPartial: o.allowPartial === true,
-    ...(optional(o.python) !== undefined && { python: optional(o.python) }),
+    ...(input('python', optional(o.python), undefined) !== undefined && {
+      python: optional(o.python),
+    }),
     showPaths: o.showPaths === true,
     groups: splitList(o.group),
     onlyGroups: splitList(o.onlyGroup),

@@ -4,8 +4,9 @@
  * came from, for `pyaudit config show` and for errors about it.
  */
 import type { Command } from 'commander';
+import { PyauditError } from '../core/errors.js';
 import type { ConfigValues } from './values.js';
-import type { OptionSpec } from './schema.js';
+import { parseOptionValue, type OptionSpec } from './schema.js';
 
 export type ValueSource =
   | { readonly kind: 'flag' }
@@ -40,9 +41,9 @@ function envValue(spec: OptionSpec, binding: EnvBinding, text: string): unknown 
     case 'count':
       return TRUE.test(text) ? 1 : 0;
     case 'list':
-      return [text];
+      return parseOptionValue(spec, [text]);
     default:
-      return text;
+      return parseOptionValue(spec, text);
   }
 }
 
@@ -65,11 +66,17 @@ export function applyLayers(
     const binding = bindings[spec.key];
     const name = binding?.names.find((n) => env[n] !== undefined);
     if (binding && name !== undefined) {
-      command.setOptionValueWithSource(
-        attribute,
-        envValue(spec, binding, env[name] as string),
-        'env',
-      );
+      let value: unknown;
+      try {
+        value = envValue(spec, binding, env[name] as string);
+      } catch (e) {
+        // The option's own parser refused the value (commander's InvalidArgumentError).
+        throw new PyauditError(
+          'usage',
+          `${name}: argument ${spec.display}: ${(e as Error).message.replace(/^error: /, '')}`,
+        );
+      }
+      command.setOptionValueWithSource(attribute, value, 'env');
       return setting({ kind: 'env', name });
     }
     const fromFile = config?.values.get(spec.key);

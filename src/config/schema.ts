@@ -56,3 +56,16 @@ export function optionSpecs(command: Command): OptionSpec[] {
       option,
     }));
 }
+
+/**
+ * A value from outside the command line, through the option's own parser as the command line
+ * would pass it (a repeatable option's items one by one), so that a file or a variable gets
+ * the same conversion and checks as the flag. Throws the parser's error.
+ */
+export function parseOptionValue(spec: OptionSpec, value: string | readonly string[]): unknown {
+  const parse = spec.option.parseArg;
+  if (typeof value !== 'string') {
+    return parse ? value.reduce<unknown>((acc, item) => parse(item, acc), []) : [...value];
+  }
+  return parse ? parse(value, spec.option.defaultValue) : value;
+}

@@ -7,7 +7,7 @@ import { TomlDate } from 'smol-toml';
 import { inputError, type PyauditError } from '../core/errors.js';
 import type { IgnoreRule } from '../audit/ignore.js';
 import type { ConfigFile } from './file.js';
-import type { OptionSpec } from './schema.js';
+import { parseOptionValue, type OptionSpec } from './schema.js';
 
 export interface FileValue {
   /** The value as the option parser would hold it (`deps: false` for `no-deps = true`). */
@@ -57,11 +57,13 @@ function convert(spec: OptionSpec, raw: unknown, resolvePath: (p: string) => str
       return typeof raw === 'string' ? raw : undefined;
     case 'value': {
       const t = text(raw);
-      return t === undefined ? undefined : asPath(t);
+      return t === undefined ? undefined : parseOptionValue(spec, asPath(t));
     }
     case 'list': {
       const items = Array.isArray(raw) ? raw.map(text) : [text(raw)];
-      return items.every((t) => t !== undefined) ? (items as string[]).map(asPath) : undefined;
+      return items.every((t) => t !== undefined)
+        ? parseOptionValue(spec, (items as string[]).map(asPath))
+        : undefined;
     }
   }
 }
@@ -158,7 +160,17 @@ export function readConfigValues(
         line,
       );
     }
-    const value = convert(spec, raw, resolvePath);
+    let value: unknown;
+    try {
+      value = convert(spec, raw, resolvePath);
+    } catch (e) {
+      // The option's own parser refused the value (commander's InvalidArgumentError).
+      throw inputError(
+        `'${key}': ${(e as Error).message.replace(/^error: /, '')}`,
+        file.display,
+        line,
+      );
+    }
     if (value === undefined) {
       throw inputError(
         `'${key}' must be ${EXPECTED[spec.kind]}, not ${typeName(raw)}`,
