@@ -1,7 +1,8 @@
 /**
- * Command-line flags and environment variables → one options object. pip-audit's flags mean
- * the same here; `PIP_AUDIT_*` variables set defaults as they do for pip-audit, and
- * `PYAUDIT_*` twins take precedence over them. Flags beat both.
+ * Command-line flags, environment variables and the configuration file → one options object.
+ * pip-audit's flags mean the same here; `PIP_AUDIT_*` variables set defaults as they do for
+ * pip-audit, and `PYAUDIT_*` twins take precedence over them. Flags beat both; both beat the
+ * configuration file, whose keys are these options' long names (src/config).
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { IgnoreRule } from '../audit/ignore.js';
@@ -12,6 +13,7 @@ import { readConfigValues, type ConfigValues } from '../config/values.js';
 import { inputError, PyauditError } from '../core/errors.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { INPUT_TYPES } from '../sources/project/detect.js';
+import { helpEpilogue, optionDescription } from './help.js';
 
 export type Toggle = 'on' | 'off' | 'auto';
 
@@ -115,50 +117,6 @@ export const OPTION_ENVIRONMENT: Readonly<Record<string, EnvBinding>> = {
   'allow-partial': { names: ['PYAUDIT_ALLOW_PARTIAL'] },
   python: { names: ['PYAUDIT_PYTHON'] },
 };
-
-/** Variables read outside the option table, for `--help`. */
-const OTHER_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
-  ['NO_COLOR', 'no colours (unless --color always)'],
-  [
-    'FORCE_COLOR',
-    'colours even off a terminal (unless --color never; FORCE_COLOR=0 turns them off)',
-  ],
-  ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxies (either case)'],
-  ['XDG_CACHE_HOME', 'where the offline database lives by default'],
-];
-
-const EXIT_CODES = `Exit codes:
-  0  no known vulnerabilities (apart from ignored ones)
-  1  vulnerabilities found
-  2  error or incomplete audit (bad flags or configuration, unreadable input, a failed service,
-     --strict with a dependency that could not be audited)`;
-
-const COMMANDS = `Commands:
-  pyaudit db update|import|status|serve   the offline vulnerability database (pyaudit db --help)
-  pyaudit config show [OPTIONS]           the effective configuration and where each value comes from`;
-
-function environmentHelp(): string {
-  const rows: Array<[string, string]> = [
-    ...Object.entries(OPTION_ENVIRONMENT).map(([key, b]): [string, string] => [
-      b.names.join(', '),
-      `--${key}`,
-    ]),
-    ...OTHER_ENVIRONMENT.map(([names, what]): [string, string] => [names, what]),
-  ];
-  const width = Math.max(...rows.map(([n]) => n.length));
-  return `Environment variables (flags win over them; they win over the configuration file):\n${rows
-    .map(([n, what]) => `  ${n.padEnd(width)}  ${what}`)
-    .join('\n')}`;
-}
-
-/** Each option's default as help shows it: none for switches, counters and empty lists. */
-function optionDescription(option: Option): string {
-  const extra: string[] = [];
-  const value: unknown = option.defaultValue;
-  const shown = option.defaultValueDescription ?? (typeof value === 'string' ? value : undefined);
-  if (shown !== undefined) extra.push(`default: ${shown}`);
-  return extra.length > 0 ? `${option.description} (${extra.join('; ')})` : option.description;
-}
 
 function usage(message: string): PyauditError {
   return new PyauditError('usage', message);
@@ -399,11 +357,6 @@ function locateValueError(error: unknown, settings: readonly Setting[]): unknown
   return error;
 }
 
-/** What `--help` prints after the options. */
-export function helpEpilogue(): string {
-  return `\n${COMMANDS}\n\n${EXIT_CODES}\n\n${environmentHelp()}\n`;
-}
-
 /**
  * Parses arguments (without `node` and the script) over the environment and, given `config`,
  * the configuration file. Usage problems throw a `PyauditError` of kind `usage`; a bad
@@ -429,7 +382,11 @@ export function parseCommandLine(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed')
-        return { kind: 'exit', code: 0, stdout: `${command.helpInformation()}${helpEpilogue()}` };
+        return {
+          kind: 'exit',
+          code: 0,
+          stdout: `${command.helpInformation()}${helpEpilogue(OPTION_ENVIRONMENT)}`,
+        };
       if (error.code === 'commander.version')
         return { kind: 'exit', code: 0, stdout: `pyaudit ${version}\n` };
       throw usage(error.message.replace(/^error: /, ''));
