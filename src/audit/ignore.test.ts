@@ -37,6 +37,14 @@ describe('ignore rules', () => {
     expect(ignored[0]!.ignoredBy).toEqual({ id: 'CVE-1', origin: '--ignore-vuln' });
   });
 
+  it('two rules for one finding (an id and its alias) are both used; the first is reported', () => {
+    const rules = ignoreVulnRules(['PYSEC-1', 'CVE-1']);
+    const usage = newIgnoreUsage();
+    const { ignored } = partitionIgnored(findings, 'demo', rules, usage);
+    expect(ignored.map((f) => [f.id, f.ignoredBy.id])).toEqual([['PYSEC-1', 'PYSEC-1']]);
+    expect(ignoreWarnings(rules, [], usage, true)).toEqual([]);
+  });
+
   it('a rule with a package applies to that package only (PEP 503 names)', () => {
     const rule: IgnoreRule = { id: 'PYSEC-1', package: 'Demo_Pkg', origin: 'a.toml:3' };
     expect(partitionIgnored(findings, 'demo-pkg', [rule]).ignored.map((f) => f.id)).toEqual([

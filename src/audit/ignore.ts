@@ -74,6 +74,7 @@ export function partitionIgnored(
   const kept: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
   for (const finding of findings) {
+    // The first rule that applies is the one reported; every rule that applies counts as used.
     let by: IgnoreRule | undefined;
     for (const rule of rules) {
       if (!matches(rule, finding, packageName)) continue;
@@ -81,13 +82,11 @@ export function partitionIgnored(
         usage.fixAvailable.set(rule, finding.fixVersions);
         continue;
       }
-      by = rule;
-      break;
+      by ??= rule;
+      usage.used.add(rule);
     }
-    if (by) {
-      usage.used.add(by);
-      ignored.push({ ...finding, ignoredBy: by });
-    } else kept.push(finding);
+    if (by) ignored.push({ ...finding, ignoredBy: by });
+    else kept.push(finding);
   }
   return { kept, ignored };
 }
