@@ -228,7 +228,7 @@ describe('configuration file', () => {
       'an unknown key',
       '.pyaudit.toml',
       'format = "json"\nfromat = "json"\n',
-      ".pyaudit.toml:2: unknown key 'fromat' in .pyaudit.toml (keys are pyaudit's long flags without the dashes, and 'ignore')",
+      ".pyaudit.toml:2: unknown key 'fromat' in .pyaudit.toml (did you mean 'format'?)",
     ],
     [
       'an unknown key in [tool.pyaudit]',
@@ -375,7 +375,7 @@ describe('pyaudit config show', () => {
     expect(await runCli(['config', 'show'], { cwd: dir })).toEqual({
       stdout: '',
       stderr:
-        "pyaudit: error: .pyaudit.toml:1: unknown key 'formats' in .pyaudit.toml (keys are pyaudit's long flags without the dashes, and 'ignore')\n",
+        "pyaudit: error: .pyaudit.toml:1: unknown key 'formats' in .pyaudit.toml (did you mean 'format'?)\n",
       code: 2,
     });
     expect(await runCli(['config'], { cwd: dir })).toEqual({

@@ -132,6 +132,31 @@ function ignoreRules(file: ConfigFile, raw: unknown): IgnoreRule[] {
   });
 }
 
+/** Edit distance (Levenshtein), for suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The key a misspelt one most likely meant: at most two edits away, and unambiguous. */
+function closestKey(key: string, keys: readonly string[]): string | undefined {
+  const scored = keys.map((k) => [k, distance(key, k)] as const).filter(([, d]) => d <= 2);
+  const best = Math.min(...scored.map(([, d]) => d));
+  const candidates = scored.filter(([, d]) => d === best);
+  return candidates.length === 1 ? candidates[0]?.[0] : undefined;
+}
+
 export function readConfigValues(
   file: ConfigFile,
   specs: readonly OptionSpec[],
@@ -154,8 +179,9 @@ export function readConfigValues(
     }
     const spec = byKey.get(key);
     if (!spec) {
+      const near = closestKey(key, [...byKey.keys(), IGNORE_KEY]);
       throw inputError(
-        `unknown key '${key}' in ${section} (keys are pyaudit's long flags without the dashes, and 'ignore')`,
+        `unknown key '${key}' in ${section} (${near !== undefined ? `did you mean '${near}'?` : "keys are pyaudit's long flags without the dashes, and 'ignore'"})`,
         file.display,
         line,
       );
