@@ -56,12 +56,14 @@ export type { Vulnerability, VulnerabilityService } from './vulns/types.js';
 export { audit, collectDependencies, exitCodeFor, summarize, summaryLine } from './audit/audit.js';
 export type {
   AuditOptions,
+  AuditPhase,
   AuditReport,
   AuditSummary,
   DependencyResult,
   FixResult,
 } from './audit/audit.js';
 export type { Finding } from './audit/merge.js';
+export type { IgnoredFinding, IgnoreRule } from './audit/ignore.js';
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/index.js';
 export {
   createPypiService,

@@ -143,7 +143,7 @@ describe('pyaudit CLI', () => {
     ).toEqual({
       stdout: '',
       stderr:
-        "pyaudit: error: argument -s/--vulnerability-service: invalid choice: 'nope' (choose from osv, pypi, local, esms)\n",
+        "pyaudit: error: PIP_AUDIT_VULNERABILITY_SERVICE: argument -s/--vulnerability-service: invalid choice: 'nope' (choose from osv, pypi, local, esms)\n",
       code: 2,
     });
   });
@@ -186,7 +186,10 @@ describe('pyaudit CLI', () => {
   });
 
   it('links names and ids with OSC 8 when stdout is a terminal', async () => {
-    const result = await run(['-r', 'clean.txt', '-r', 'requirements.txt'], { stdoutIsTTY: true });
+    const result = await run(['-r', 'clean.txt', '-r', 'requirements.txt'], {
+      stdoutIsTTY: true,
+      env: { NO_COLOR: '1' },
+    });
     expect(result.stdout.split('\n')[2]).toBe(
       '\u001b]8;;https://pypi.org/project/demo-pkg/\u001b\\demo-pkg\u001b]8;;\u001b\\ 1.0.5   \u001b]8;;https://osv.dev/vulnerability/OSV-2099-7\u001b\\OSV-2099-7\u001b]8;;\u001b\\',
     );
@@ -202,7 +205,7 @@ describe('pyaudit CLI', () => {
         stdout: { isTTY: false, write: () => true },
         stderr: { isTTY: true, write: (s: string) => (stderr += s) },
         stdin: Readable.from([]),
-        env: {},
+        env: { NO_COLOR: '1' },
         cwd: dir,
       });
       expect(code).toBe(1);
@@ -274,7 +277,7 @@ describe('pyaudit CLI', () => {
   it('-v adds debug lines on stderr', async () => {
     const result = await run(['-r', 'clean.txt', '-v']);
     expect(result.stderr).toMatch(
-      /^pyaudit: debug: 1 dependency \(1 audited, 0 skipped\) in \d+ ms\nNo known vulnerabilities found\n$/,
+      /^pyaudit: debug: configuration file: none\npyaudit: debug: 1 dependency \(1 audited, 0 skipped\) in \d+ ms\nNo known vulnerabilities found\n$/,
     );
   });
 

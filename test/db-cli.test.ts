@@ -4,7 +4,7 @@
  * on SIGTERM; and a database that survives the importer being killed at any moment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
@@ -56,6 +56,44 @@ describe('db import and status', () => {
       `  ${zip} (zip, 7 records, TIME)`,
       '',
     ]);
+  });
+
+  it('db status --json: the same facts as one JSON object', async () => {
+    const dir = await tempDir();
+    const zip = path.join(dir, 'all.zip');
+    await writeFile(zip, demoZip());
+    await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
+    const status = await runCli(['db', 'status', '--db-dir', 'db', '--json'], { cwd: dir });
+    expect(status.code).toBe(0);
+    expect(status.stdout.endsWith('}\n')).toBe(true);
+    const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
+    expect(parsed).toEqual({
+      path: path.join(dir, 'db', 'osv-pypi.db'),
+      format: 1,
+      checksum: expect.stringMatching(/^[0-9a-f]+$/) as unknown,
+      size: (await stat(path.join(dir, 'db', 'osv-pypi.db'))).size,
+      records: 7,
+      packages: 2,
+      built: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) as unknown,
+      age_days: expect.any(Number) as unknown,
+      sources: [
+        {
+          location: zip,
+          kind: 'zip',
+          records: 7,
+          imported_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) as unknown,
+        },
+      ],
+    });
+    expect(parsed.age_days as number).toBeLessThan(1);
+  });
+
+  it('db --help names the program', async () => {
+    const help = await runCli(['db', '--help'], { cwd: await tempDir() });
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('Usage: pyaudit db [options] [command]');
+    const status = await runCli(['db', 'status', '--help'], { cwd: await tempDir() });
+    expect(status.stdout.split('\n')[0]).toBe('Usage: pyaudit db status [options]');
   });
 
   it('uses PYAUDIT_DB_DIR and imports folders and single files', async () => {

@@ -16,13 +16,23 @@ import type {
   Vulnerability,
   VulnerabilityService,
 } from '../vulns/types.js';
-import { mergeVulnerabilities, partitionIgnored, type Finding } from './merge.js';
+import {
+  ignoreVulnRules,
+  ignoreWarnings,
+  newIgnoreUsage,
+  partitionIgnored,
+  rulesInForce,
+  type IgnoredFinding,
+  type IgnoreRule,
+} from './ignore.js';
+import { mergeVulnerabilities, type Finding } from './merge.js';
 
 export interface DependencyResult {
   readonly dependency: Dependency;
   /** Findings not ignored. */
   readonly findings: readonly Finding[];
-  readonly ignored: readonly Finding[];
+  /** Findings an ignore rule set aside, each with its rule. */
+  readonly ignored: readonly IgnoredFinding[];
 }
 
 /** A fix applied (or attempted) by `--fix`; reported in pip-audit's layout. */
@@ -53,6 +63,12 @@ export interface AuditOptions {
   readonly services: readonly VulnerabilityService[];
   /** Ids or aliases to ignore (`--ignore-vuln`). */
   readonly ignore?: Iterable<string>;
+  /** Ignore rules with a reason, an expiry date, a package or `untilFixed` (configuration). */
+  readonly ignoreRules?: readonly IgnoreRule[];
+  /** The date expiry is judged on (`YYYY-MM-DD`); today in UTC by default. */
+  readonly today?: string;
+  /** Which stage the audit is in, for a progress display. */
+  readonly onPhase?: (phase: AuditPhase) => void;
   /** `--strict`: a dependency that cannot be audited fails the run. */
   readonly strict?: boolean;
   /** `--dry-run`: collect only, query nothing. */
@@ -61,6 +77,18 @@ export interface AuditOptions {
   /** Accept the answers of the sources that worked when another fails (`--allow-partial`). */
   readonly allowPartial?: boolean;
 }
+
+/** The stages of an audit, in order. */
+export type AuditPhase =
+  | { readonly phase: 'collect' }
+  | { readonly phase: 'query'; readonly services: readonly string[]; readonly packages: number }
+  /** A source's own progress: OSV counts the records it fetches, the others packages. */
+  | {
+      readonly phase: 'fetch';
+      readonly service: string;
+      readonly done: number;
+      readonly total: number;
+    };
 
 export async function collectDependencies(
   sources: readonly DependencySource[],
@@ -92,6 +120,7 @@ function strictViolation(dependencies: readonly Dependency[]): PyauditError | nu
 }
 
 export async function audit(options: AuditOptions): Promise<AuditReport> {
+  options.onPhase?.({ phase: 'collect' });
   const { dependencies, warnings, notes } = await collectDependencies(options.sources);
   if (options.strict) {
     const violation = strictViolation(dependencies);
@@ -101,9 +130,19 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
   const answered: Array<{ service: string; answers: ServiceAnswer[] }> = [];
   const incomplete: IncompleteSource[] = [];
   if (!options.dryRun && resolved.length > 0) {
+    options.onPhase?.({
+      phase: 'query',
+      services: options.services.map((s) => s.name),
+      packages: resolved.length,
+    });
     // Every source at once; a failed one makes the audit incomplete.
     const settled = await Promise.allSettled(
-      options.services.map((s) => s.query(resolved, options.progress)),
+      options.services.map((s) =>
+        s.query(resolved, (done, total) => {
+          options.progress?.(done, total);
+          options.onPhase?.({ phase: 'fetch', service: s.name, done, total });
+        }),
+      ),
     );
     settled.forEach((outcome, i) => {
       const service = (options.services[i] as VulnerabilityService).name;
@@ -119,7 +158,12 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
       );
     }
   }
-  const ignore = new Set(options.ignore ?? []);
+  const rules = [...ignoreVulnRules(options.ignore ?? []), ...(options.ignoreRules ?? [])];
+  const { active, expired } = rulesInForce(
+    rules,
+    options.today ?? new Date().toISOString().slice(0, 10),
+  );
+  const usage = newIgnoreUsage();
   let r = 0;
   const results = dependencies.map((dependency): DependencyResult => {
     if (dependency.kind !== 'resolved') return { dependency, findings: [], ignored: [] };
@@ -147,7 +191,12 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
       return { dependency: skipped, findings: [], ignored: [] };
     }
     for (const n of notFound) warnings.push(`${dependency.name} ${dependency.version}: ${n}`);
-    const { kept, ignored } = partitionIgnored(mergeVulnerabilities(vulns), ignore);
+    const { kept, ignored } = partitionIgnored(
+      mergeVulnerabilities(vulns),
+      dependency.name,
+      active,
+      usage,
+    );
     return { dependency, findings: kept, ignored };
   });
   if (options.strict) {
@@ -155,6 +204,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     const violation = strictViolation(results.map((r) => r.dependency));
     if (violation) throw violation;
   }
+  warnings.push(...ignoreWarnings(rules, expired, usage, answered.length > 0));
   return {
     results,
     fixes: [],

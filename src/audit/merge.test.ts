@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Vulnerability } from '../vulns/types.js';
 import { summaryLine } from './audit.js';
-import { compareIdPreference, mergeVulnerabilities, partitionIgnored } from './merge.js';
+import { compareIdPreference, mergeVulnerabilities } from './merge.js';
 
 const v = (
   id: string,
@@ -90,19 +90,6 @@ describe('alias merging', () => {
         },
       ),
     );
-  });
-
-  it('--ignore-vuln matches the id or any alias', () => {
-    const findings = mergeVulnerabilities([
-      v('PYSEC-1', ['CVE-1']),
-      v('PYSEC-2', ['GHSA-2']),
-      v('PYSEC-3', []),
-    ]);
-    const { kept, ignored } = partitionIgnored(findings, new Set(['CVE-1', 'PYSEC-3']));
-    expect([kept.map((f) => f.id), ignored.map((f) => f.id)]).toEqual([
-      ['PYSEC-2'],
-      ['PYSEC-1', 'PYSEC-3'],
-    ]);
   });
 });
 

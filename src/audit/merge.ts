@@ -75,17 +75,3 @@ export function mergeVulnerabilities(vulns: readonly Vulnerability[]): Finding[]
   // database this is the order the OSV API itself answers in).
   return findings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
-
-/** Splits findings into those kept and those matched by `--ignore-vuln` (an id or any alias). */
-export function partitionIgnored(
-  findings: readonly Finding[],
-  ignore: ReadonlySet<string>,
-): { kept: Finding[]; ignored: Finding[] } {
-  const kept: Finding[] = [];
-  const ignored: Finding[] = [];
-  for (const f of findings) {
-    if (ignore.has(f.id) || f.aliases.some((a) => ignore.has(a))) ignored.push(f);
-    else kept.push(f);
-  }
-  return { kept, ignored };
-}

@@ -70,10 +70,14 @@ function buildCommand(io: CliIo): Command {
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
   const err = (line: string): void => void io.stderr.write(`${line}\n`);
 
-  const db = new Command('db')
-    .description('manage the offline vulnerability database')
+  // `pyaudit` as the root, so that help says `Usage: pyaudit db …`.
+  const program = new Command('pyaudit')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: () => undefined });
+  const db = program
+    .command('db')
+    .description('manage the offline vulnerability database')
+    .exitOverride();
 
   db.command('import')
     .description(
@@ -179,10 +183,34 @@ function buildCommand(io: CliIo): Command {
   db.command('status')
     .description('what the database holds, where from, and how old it is')
     .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--json', 'print it as one JSON object')
     .exitOverride()
-    .action(async (opts: { dbDir?: string }) => {
+    .action(async (opts: { dbDir?: string; json?: boolean }) => {
       const dir = dbDir(opts.dbDir);
       const { header, file } = openDatabase(dir);
+      if (opts.json) {
+        out(
+          JSON.stringify({
+            path: file,
+            format: header.format,
+            checksum: header.checksum,
+            size: await databaseSize(dir),
+            records: header.records,
+            packages: header.packages,
+            built: header.built,
+            age_days: Number(ageInDays(header).toFixed(3)),
+            sources: header.sources.map((s) => ({
+              location: s.location,
+              kind: s.kind,
+              records: s.records,
+              imported_at: s.importedAt,
+              ...(s.etag !== undefined && { etag: s.etag }),
+              ...(s.lastModified !== undefined && { last_modified: s.lastModified }),
+            })),
+          }),
+        );
+        return;
+      }
       out(`Database:  ${file}`);
       out(`Format:    ${header.format} (checksum ${header.checksum} verified)`);
       out(`Size:      ${((await databaseSize(dir)) / 1048576).toFixed(1)} MiB`);
@@ -252,7 +280,7 @@ function buildCommand(io: CliIo): Command {
       },
     );
 
-  return db;
+  return program;
 }
 
 /** Runs `pyaudit db …` (argv without the leading `db`); resolves to the exit code. */
@@ -265,7 +293,7 @@ export async function dbMain(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   try {
-    await command.parseAsync([...argv], { from: 'user' });
+    await command.parseAsync(['db', ...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -32,7 +32,8 @@ import { createOsvService } from '../vulns/osv/service.js';
 import { createPypiService } from '../vulns/pypi/service.js';
 import type { VulnerabilityService } from '../vulns/types.js';
 import { parseCommandLine, type CliOptions } from './options.js';
-import { createSpinner } from './spinner.js';
+import { createSpinner, phaseText } from './spinner.js';
+import { colorEnabled, hyperlinksEnabled, stylesFor } from './terminal.js';
 
 export interface CliIo {
   readonly stdout: { isTTY?: boolean; write(chunk: string): unknown };
@@ -116,6 +117,7 @@ function createService(
   o: CliOptions,
   io: CliIo,
   http: HttpClient,
+  warn: (text: string) => void,
 ): VulnerabilityService {
   switch (name) {
     case 'local': {
@@ -124,8 +126,8 @@ function createService(
       const { header, store } = openDatabase(dir);
       const age = ageInDays(header);
       if (o.maxDbAge > 0 && age > o.maxDbAge) {
-        io.stderr.write(
-          `pyaudit: warning: the offline database is ${Math.floor(age)} days old (built ${header.built}); refresh it with \`pyaudit db update\` (--max-db-age ${o.maxDbAge})\n`,
+        warn(
+          `the offline database is ${Math.floor(age)} days old (built ${header.built}); refresh it with \`pyaudit db update\` (--max-db-age ${o.maxDbAge})`,
         );
       }
       return createLocalService(store);
@@ -176,6 +178,7 @@ function buildSources(
   o: CliOptions,
   io: CliIo,
   target: MarkerEnvironment | undefined,
+  info: (line: string) => void,
 ): DependencySource[] {
   const stdinCache: { bytes?: Promise<Uint8Array> } = {};
   const requirementsOptions = {
@@ -196,7 +199,7 @@ function buildSources(
       locked: o.locked,
       ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
     });
-    io.stderr.write(`pyaudit: auditing ${project.note}\n`);
+    info(`pyaudit: auditing ${project.note}`);
     return [
       projectSource(project, {
         resolve: (f) => path.resolve(io.cwd, f),
@@ -225,8 +228,7 @@ function buildSources(
         hostMarkers: hostMarkerEnvironment(),
         skipEditable: o.skipEditable,
         exclude: new Set(o.exclude.map(canonicalizeName)),
-        onLocated: (environment) =>
-          io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
+        onLocated: (environment) => info(`pyaudit: auditing ${environment.description}`),
       }),
     ];
   }
@@ -236,24 +238,33 @@ function buildSources(
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   // Loaded on demand: the database tools (zip and YAML readers) cost start-up time otherwise.
   if (argv[0] === 'db') return (await import('./db.js')).dbMain(argv.slice(1), io);
+  if (argv[0] === 'config') return (await import('./config.js')).configMain(argv.slice(1), io);
   const debug = (o: CliOptions | undefined, message: string): void => {
     if (o && o.verbose > 0) io.stderr.write(`pyaudit: debug: ${message}\n`);
   };
   let options: CliOptions | undefined;
+  // Before the flags are read, colours follow the environment and the terminal.
+  let err = stylesFor(colorEnabled('auto', io.stderr, io.env));
   try {
-    const parsed = parseCommandLine(argv, io.env, VERSION);
+    const parsed = parseCommandLine(argv, io.env, VERSION, { cwd: io.cwd });
     if (parsed.kind === 'exit') {
       io.stdout.write(parsed.stdout);
       return parsed.code;
     }
     options = parsed.options;
     const o = options;
+    err = stylesFor(colorEnabled(o.color, io.stderr, io.env));
+    const info = (line: string): void => {
+      if (!o.quiet) io.stderr.write(`${line}\n`);
+    };
+    const warn = (text: string): void => info(`pyaudit: ${err.yellow('warning:')} ${text}`);
+    debug(o, `configuration file: ${parsed.layers.configFile ?? 'none'}`);
     const unsupported = unsupportedMode(o);
     if (unsupported) throw new PyauditError('usage', unsupported);
 
     const started = performance.now();
     const target = await targetEnvironment(o, io);
-    const sources = buildSources(o, io, target);
+    const sources = buildSources(o, io, target, info);
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
@@ -261,30 +272,31 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       userAgent: `pyaudit/${VERSION}`,
     });
     // A dry run asks no source (so it needs no database or network either).
-    const services = o.dryRun ? [] : o.services.map((name) => createService(name, o, io, http));
-    const spinner = createSpinner(io.stderr, o.progressSpinner);
-    spinner.update('Collecting dependencies');
+    const services = o.dryRun
+      ? []
+      : o.services.map((name) => createService(name, o, io, http, warn));
+    const spinner = createSpinner(io.stderr, o.progressSpinner && !o.quiet);
     let report;
     try {
       report = await audit({
         sources,
         services,
         ignore: o.ignoreVulns,
+        ignoreRules: o.ignoreRules,
         strict: o.strict,
         dryRun: o.dryRun,
         allowPartial: o.allowPartial,
-        progress: (done, total) =>
-          spinner.update(`Fetching vulnerability records ${done}/${total}`),
+        onPhase: (phase) => spinner.update(phaseText(phase)),
       });
     } finally {
       spinner.stop();
       await http.close();
     }
-    for (const note of report.notes ?? []) io.stderr.write(`pyaudit: ${note}\n`);
-    for (const warning of report.warnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
+    for (const note of report.notes ?? []) info(`pyaudit: ${note}`);
+    for (const warning of report.warnings) warn(warning);
     for (const failed of report.incomplete ?? []) {
-      io.stderr.write(
-        `pyaudit: warning: the audit is incomplete: the ${failed.service} source failed (${failed.reason}); findings are from the other sources only (--allow-partial)\n`,
+      warn(
+        `the audit is incomplete: the ${failed.service} source failed (${failed.reason}); findings are from the other sources only (--allow-partial)`,
       );
     }
     const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
@@ -294,49 +306,54 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     );
 
     const format = REPORT_FORMATS.get(o.format)!;
+    const toStdout = o.output === undefined || o.output === '-' || o.output === 'stdout';
     const rendered = format.render(report, {
       desc: o.desc === 'on' || (o.desc === 'auto' && format.detailsByDefault),
       aliases: o.aliases === 'on' || (o.aliases === 'auto' && format.detailsByDefault),
-      isTTY: o.output === undefined && io.stdout.isTTY === true,
-      showPaths: o.showPaths || o.verbose > 0,
+      isTTY: toStdout && hyperlinksEnabled(io.stdout, io.env),
+      showPaths: o.showPaths,
+      ...(toStdout && colorEnabled(o.color, io.stdout, io.env) && { styles: stylesFor(true) }),
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);
     if (o.dryRun) {
-      io.stderr.write(
-        `Dry run: collected ${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} auditable); nothing was audited\n`,
+      info(
+        `Dry run: collected ${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} auditable); nothing was audited`,
       );
       return 0;
     }
     const coverage = auditCoverage(report);
     if (coverage.leftOut > 0) {
-      io.stderr.write(
-        `pyaudit: ${coverage.leftOut} of ${plural(report.results.length, 'dependency', 'dependencies')} left out on purpose (not selected, not for the target environment, or excluded); -f json lists them\n`,
+      info(
+        `pyaudit: ${coverage.leftOut} of ${plural(report.results.length, 'dependency', 'dependencies')} left out on purpose (not selected, not for the target environment, or excluded); -f json lists them`,
       );
     }
     if (coverage.notAudited > 0) {
-      io.stderr.write(
-        `pyaudit: warning: ${coverage.notAudited} of ${plural(coverage.considered, 'dependency', 'dependencies')} ${coverage.notAudited === 1 ? 'was' : 'were'} not audited (see Skip Reason)${coverage.strictFailures > 0 ? '; --strict makes that an error' : ''}\n`,
+      warn(
+        `${coverage.notAudited} of ${plural(coverage.considered, 'dependency', 'dependencies')} ${coverage.notAudited === 1 ? 'was' : 'were'} not audited (see Skip Reason)${coverage.strictFailures > 0 ? '; --strict makes that an error' : ''}`,
       );
     }
     const nothing = nothingAudited(coverage);
     if (nothing !== null) {
-      io.stderr.write(`pyaudit: error: ${nothing}\n`);
+      io.stderr.write(`pyaudit: ${err.red('error:')} ${nothing}\n`);
       return 2;
     }
     const incomplete = (report.incomplete ?? []).map((f) => f.service);
-    io.stderr.write(
-      `${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`,
+    const line = summaryLine(summary);
+    info(
+      `${summary.vulnerabilities > 0 ? err.red(line) : err.green(line)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}`,
     );
     return exitCodeFor(summary);
   } catch (error) {
     // One line, whatever the message holds.
     const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
     if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: error: ${oneLine(error.message)}\n`);
+      io.stderr.write(`pyaudit: ${err.red('error:')} ${oneLine(error.message)}\n`);
       return 2;
     }
-    io.stderr.write(`pyaudit: internal error: ${oneLine((error as Error).message)}\n`);
+    io.stderr.write(
+      `pyaudit: ${err.red('internal error:')} ${oneLine((error as Error).message)}\n`,
+    );
     debug(options, (error as Error).stack ?? '');
     return 2;
   }

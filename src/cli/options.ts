@@ -1,12 +1,19 @@
 /**
- * Command-line flags and environment variables → one options object. pip-audit's flags mean
- * the same here; `PIP_AUDIT_*` variables set defaults as they do for pip-audit, and
- * `PYAUDIT_*` twins take precedence over them. Flags beat both.
+ * Command-line flags, environment variables and the configuration file → one options object.
+ * pip-audit's flags mean the same here; `PIP_AUDIT_*` variables set defaults as they do for
+ * pip-audit, and `PYAUDIT_*` twins take precedence over them. Flags beat both; both beat the
+ * configuration file, whose keys are these options' long names (src/config).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { PyauditError } from '../core/errors.js';
+import type { IgnoreRule } from '../audit/ignore.js';
+import { findConfigFile, readConfigFile } from '../config/file.js';
+import { applyLayers, type EnvBinding, type Setting } from '../config/layers.js';
+import { optionSpecs } from '../config/schema.js';
+import { readConfigValues, type ConfigValues } from '../config/values.js';
+import { inputError, PyauditError } from '../core/errors.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { INPUT_TYPES } from '../sources/project/detect.js';
+import { helpEpilogue, optionDescription } from './help.js';
 
 export type Toggle = 'on' | 'off' | 'auto';
 
@@ -64,21 +71,54 @@ export interface CliOptions {
   readonly inputType?: string;
   /** `--show-paths`: a "Via" column with the chain that pulls each package in. */
   readonly showPaths: boolean;
+  /** `--ignore-until-fixed`, the configuration's `ignore` rules, with their origins. */
+  readonly ignoreRules: IgnoreRule[];
+  /** `--color`: colours on terminals (`auto`, also `NO_COLOR` / `FORCE_COLOR`), always, never. */
+  readonly color: 'auto' | 'always' | 'never';
+  /** `-q`: only the report and errors. */
+  readonly quiet: boolean;
+}
+
+/** Where the options came from, for `pyaudit config show`. */
+export interface OptionLayers {
+  readonly settings: readonly Setting[];
+  /** The configuration file read, if any (as messages name it). */
+  readonly configFile?: string;
+  /** The file's `ignore` rules. */
+  readonly ignore: readonly IgnoreRule[];
 }
 
 export type ParsedCommandLine =
-  | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'run'; readonly options: CliOptions; readonly layers: OptionLayers }
   | { readonly kind: 'exit'; readonly code: number; readonly stdout: string };
 
 export const SERVICES = ['osv', 'pypi', 'local', 'esms'] as const;
 
-/** `PYAUDIT_X`, else `PIP_AUDIT_X`. */
-function fromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  name: string,
-): string | undefined {
-  return env[`PYAUDIT_${name}`] ?? env[`PIP_AUDIT_${name}`];
-}
+/** pip-audit's variable and its `PYAUDIT_` twin, which wins. */
+const twins = (name: string): EnvBinding => ({ names: [`PYAUDIT_${name}`, `PIP_AUDIT_${name}`] });
+
+/** The environment variables of the options, by long flag: above the configuration file, below flags. */
+export const OPTION_ENVIRONMENT: Readonly<Record<string, EnvBinding>> = {
+  format: twins('FORMAT'),
+  'vulnerability-service': twins('VULNERABILITY_SERVICE'),
+  desc: twins('DESC'),
+  aliases: twins('ALIASES'),
+  'progress-spinner': twins('PROGRESS_SPINNER'),
+  output: twins('OUTPUT'),
+  'osv-url': twins('OSV_URL'),
+  timeout: twins('TIMEOUT'),
+  'cache-dir': twins('CACHE_DIR'),
+  verbose: {
+    names: ['PYAUDIT_LOGLEVEL', 'PIP_AUDIT_LOGLEVEL'],
+    parse: (text) => (text.toLowerCase() === 'debug' ? 1 : 0),
+  },
+  'db-dir': { names: ['PYAUDIT_DB_DIR'] },
+  'max-db-age': { names: ['PYAUDIT_MAX_DB_AGE'] },
+  'pypi-url': { names: ['PYAUDIT_PYPI_URL'] },
+  'esms-url': { names: ['PYAUDIT_ESMS_URL'] },
+  'allow-partial': { names: ['PYAUDIT_ALLOW_PARTIAL'] },
+  python: { names: ['PYAUDIT_PYTHON'] },
+};
 
 function usage(message: string): PyauditError {
   return new PyauditError('usage', message);
@@ -121,31 +161,43 @@ function buildCommand(version: string): Command {
         [],
       )
       .option('--locked', 'audit lock files from the project path only', false)
-      .option(
-        '-f, --format <FORMAT>',
-        `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`,
+      .addOption(
+        new Option(
+          '-f, --format <FORMAT>',
+          `the report format (choices: ${[...REPORT_FORMATS.keys()].join(', ')})`,
+        ).default('columns'),
       )
-      .option(
-        '-s, --vulnerability-service <SERVICE>',
-        `the vulnerability service (choices: ${SERVICES.join(', ')})`,
-        collect,
-        [],
+      .addOption(
+        new Option(
+          '-s, --vulnerability-service <SERVICE>',
+          `the vulnerability service (choices: ${SERVICES.join(', ')}; repeatable or comma-separated)`,
+        )
+          .argParser(collect)
+          .default([], 'osv'),
       )
-      .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
+      .addOption(
+        new Option(
+          '--osv-url <OSV_URL>',
+          'the OSV API: a base URL or a full …/v1/query URL',
+        ).default(undefined, 'https://api.osv.dev'),
+      )
       .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
       .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
       .addOption(
-        new Option('--desc [{on,off,auto}]', 'include descriptions; auto means on for json'),
+        new Option(
+          '--desc [{on,off,auto}]',
+          'include descriptions; bare --desc means on; auto means on for json',
+        ).default('auto'),
       )
       .addOption(
-        new Option('--aliases [{on,off,auto}]', 'include alias ids; auto means on for json'),
+        new Option(
+          '--aliases [{on,off,auto}]',
+          'include alias ids; bare --aliases means on; auto means on for json',
+        ).default('auto'),
       )
       .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
-      .option(
-        '--progress-spinner <{on,off}>',
-        'show a progress spinner on a terminal (default: on)',
-      )
-      .option('--timeout <TIMEOUT>', 'seconds to wait for a service response (default: 15)')
+      .option('--progress-spinner <{on,off}>', 'show a progress spinner on a terminal', 'on')
+      .option('--timeout <TIMEOUT>', 'seconds to wait for a service response', '15')
       .option(
         '--path <PATH>',
         'audit the packages installed in this site-packages folder (repeatable)',
@@ -154,11 +206,22 @@ function buildCommand(version: string): Command {
       )
       .option(
         '-v, --verbose',
-        'more output on stderr (repeatable)',
+        'debug lines on stderr (repeatable); the report is the same',
         (_v: string, n: number) => n + 1,
         0,
       )
-      .option('--fix', 'upgrade vulnerable dependencies in place', false)
+      .option('-q, --quiet', 'only the report and errors: no spinner, warnings or summary', false)
+      .addOption(
+        new Option(
+          '--color <WHEN>',
+          'colours: auto (on a terminal, unless NO_COLOR), always, never',
+        ).default('auto'),
+      )
+      .option(
+        '--fix',
+        'not supported yet: refused with exit code 2 (pyaudit reports fix versions but does not rewrite files)',
+        false,
+      )
       .option('--require-hashes', 'require a hash on every requirement', false)
       .option(
         '--index-url <INDEX_URL>',
@@ -177,20 +240,36 @@ function buildCommand(version: string): Command {
         collect,
         [],
       )
+      .option(
+        '--ignore-until-fixed <ID>',
+        'ignore a vulnerability by id or alias while it has no fix version (repeatable)',
+        collect,
+        [],
+      )
       .option('--disable-pip', "don't use pip (pyaudit never does)", false)
       .option('--offline', 'audit from the local database only (same as -s local)', false)
-      .option(
-        '--db-dir <DIR>',
-        'the offline database directory (default: user cache, or PYAUDIT_DB_DIR)',
+      .addOption(
+        new Option('--db-dir <DIR>', 'the offline database directory').default(
+          undefined,
+          'the user cache directory',
+        ),
       )
       .option(
         '--max-db-age <DAYS>',
-        'warn when the offline database is older than this (default: 7; 0 never warns)',
+        'warn when the offline database is older than this (0 never warns)',
+        '7',
       )
-      .option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi (default: https://pypi.org)')
-      .option(
-        '--esms-url <URL>',
-        'the ecosyste.ms advisories API for -s esms (default: https://advisories.ecosyste.ms)',
+      .addOption(
+        new Option('--pypi-url <URL>', 'the PyPI JSON API for -s pypi').default(
+          undefined,
+          'https://pypi.org',
+        ),
+      )
+      .addOption(
+        new Option('--esms-url <URL>', 'the ecosyste.ms advisories API for -s esms').default(
+          undefined,
+          'https://advisories.ecosyste.ms',
+        ),
       )
       .option('--python <PYTHON>', 'audit the environment of this Python interpreter')
       .option(
@@ -245,26 +324,59 @@ function buildCommand(version: string): Command {
         'when one of several sources fails, report what the others found (still says so)',
         false,
       )
+      .option(
+        '--config <FILE>',
+        'read options from this file instead of the nearest .pyaudit.toml or pyproject.toml [tool.pyaudit]',
+      )
+      .option('--no-config', 'read no configuration file')
+      .configureHelp({ optionDescription, sortOptions: false })
       .exitOverride()
       .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
       .allowExcessArguments(false)
   );
 }
 
-function toggle(flag: string, value: unknown, envValue: string | undefined): Toggle {
+function toggle(flag: string, value: unknown): Toggle {
   if (value === true) return 'on';
-  const raw = typeof value === 'string' ? value : (envValue ?? 'auto');
-  return choice(flag, raw, ['on', 'off', 'auto']) as Toggle;
+  return choice(flag, typeof value === 'string' ? value : 'auto', ['on', 'off', 'auto']) as Toggle;
+}
+
+/** Where configuration comes from: discovery from `cwd`, or none (the library's callers). */
+export interface ConfigLookup {
+  readonly cwd: string;
+}
+
+/** The configuration file `--config` / `--no-config` / discovery from `cwd` selects. */
+function loadConfig(command: Command, lookup: ConfigLookup | undefined): ConfigValues | undefined {
+  const choice = command.getOptionValue('config') as string | false | undefined;
+  if (lookup === undefined || choice === false) return undefined;
+  const file = choice ?? findConfigFile(lookup.cwd);
+  if (file === undefined) return undefined;
+  return readConfigValues(readConfigFile(file, lookup.cwd), optionSpecs(command), lookup.cwd);
+}
+
+/** A bad value from the environment or the file names where it was set. */
+function locateValueError(error: unknown, settings: readonly Setting[]): unknown {
+  if (!(error instanceof PyauditError) || error.kind !== 'usage') return error;
+  const flag = /^argument (\S+):/.exec(error.message)?.[1];
+  const setting = settings.find((s) => s.spec.display === flag || s.spec.option.long === flag);
+  if (setting?.source.kind === 'env') return usage(`${setting.source.name}: ${error.message}`);
+  if (setting?.source.kind === 'file') {
+    return inputError(error.message, setting.source.file, setting.source.line);
+  }
+  return error;
 }
 
 /**
- * Parses arguments (without `node` and the script). Usage problems throw a `PyauditError`
- * of kind `usage`; `--help` and `--version` return what to print.
+ * Parses arguments (without `node` and the script) over the environment and, given `config`,
+ * the configuration file. Usage problems throw a `PyauditError` of kind `usage`; a bad
+ * configuration file one of kind `input`; `--help` and `--version` return what to print.
  */
 export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   version: string,
+  config?: ConfigLookup,
 ): ParsedCommandLine {
   const command = buildCommand(version);
   // uv's spelling `--no-group G` (commander would read it as a negated `--group`).
@@ -280,43 +392,81 @@ export function parseCommandLine(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed')
-        return { kind: 'exit', code: 0, stdout: command.helpInformation() };
+        return {
+          kind: 'exit',
+          code: 0,
+          stdout: `${command.helpInformation()}${helpEpilogue(OPTION_ENVIRONMENT)}`,
+        };
       if (error.code === 'commander.version')
         return { kind: 'exit', code: 0, stdout: `pyaudit ${version}\n` };
       throw usage(error.message.replace(/^error: /, ''));
     }
     throw error;
   }
+  const configValues = loadConfig(command, config);
+  const settings = applyLayers(
+    command,
+    optionSpecs(command),
+    env,
+    OPTION_ENVIRONMENT,
+    configValues,
+  );
+  try {
+    const options = optionsFrom(command, settings, configValues);
+    validate(options);
+    return {
+      kind: 'run',
+      options,
+      layers: {
+        settings,
+        ...(configValues && { configFile: configValues.file.display }),
+        ignore: configValues?.ignore ?? [],
+      },
+    };
+  } catch (error) {
+    throw locateValueError(error, settings);
+  }
+}
+
+function optionsFrom(
+  command: Command,
+  settings: readonly Setting[],
+  configValues: ConfigValues | undefined,
+): CliOptions {
   const o = command.opts<Record<string, unknown>>();
   const projectPath = command.args[0];
+  const sourceOf = (key: string): Setting['source'] | undefined =>
+    settings.find((s) => s.spec.key === key)?.source;
+  const where = (key: string, flag: string): string => {
+    const source = sourceOf(key);
+    if (source?.kind !== 'file') return flag;
+    return source.line !== undefined ? `${source.file}:${source.line}` : source.file;
+  };
 
-  const format = choice(
-    '-f/--format',
-    (o.format as string | undefined) ?? fromEnv(env, 'FORMAT') ?? 'columns',
-    [...REPORT_FORMATS.keys()],
-  );
+  const format = choice('-f/--format', o.format as string, [...REPORT_FORMATS.keys()]);
   let services = (o.vulnerabilityService as string[]).flatMap((s) => s.split(','));
-  if (services.length === 0) services = [fromEnv(env, 'VULNERABILITY_SERVICE') ?? 'osv'];
+  if (services.length === 0) services = ['osv'];
   for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
   services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
   if (o.offline === true) {
+    // --offline replaces the sources of the environment or the file; given as flags, they conflict.
     const online =
-      (o.vulnerabilityService as string[]).length > 0 ? services.filter((s) => s !== 'local') : [];
+      sourceOf('vulnerability-service')?.kind === 'flag'
+        ? services.filter((s) => s !== 'local')
+        : [];
     if (online.length > 0)
       throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
     services = ['local'];
   }
-  const maxAgeText = (o.maxDbAge as string | undefined) ?? fromEnv(env, 'MAX_DB_AGE') ?? '7';
+  const maxAgeText = o.maxDbAge as string;
   if (!/^\d+(\.\d+)?$/.test(maxAgeText)) {
     throw usage(`argument --max-db-age: invalid value: '${maxAgeText}' (a number of days)`);
   }
-  const optional = (value: unknown, envName: string): string | undefined =>
-    (value as string | undefined) ?? fromEnv(env, envName);
+  const optional = (value: unknown): string | undefined => value as string | undefined;
 
-  const spinnerValue =
-    (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
+  const spinnerValue = o.progressSpinner as string;
   choice('--progress-spinner', spinnerValue, ['on', 'off']);
-  const timeoutText = (o.timeout as string | undefined) ?? fromEnv(env, 'TIMEOUT') ?? '15';
+  const timeoutText = o.timeout as string;
   const timeout = Number(timeoutText);
   if (!/^\d+(\.\d+)?$/.test(timeoutText) || timeout <= 0) {
     throw usage(
@@ -324,27 +474,30 @@ export function parseCommandLine(
     );
   }
 
-  const requirements = o.requirement as string[];
-  const options: CliOptions = {
+  // What to audit is one choice: given on the command line (-r, --path, --python or PATH), it
+  // replaces the environment's or the file's, which would otherwise conflict with it.
+  const fromCommandLine = (key: string): boolean => sourceOf(key)?.kind === 'flag';
+  const inputOnCommandLine =
+    projectPath !== undefined || ['requirement', 'path', 'python'].some(fromCommandLine);
+  const input = <T>(key: string, value: T, none: T): T =>
+    inputOnCommandLine && !fromCommandLine(key) ? none : value;
+  const requirements = input('requirement', o.requirement as string[], []);
+  return {
     requirements,
     ...(projectPath !== undefined && { projectPath }),
     format,
     services,
-    ...(((o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL')) !== undefined && {
-      osvUrl: (o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL'),
-    }),
+    ...(optional(o.osvUrl) !== undefined && { osvUrl: optional(o.osvUrl) }),
     dryRun: o.dryRun as boolean,
     strict: o.strict as boolean,
-    desc: toggle('--desc', o.desc, fromEnv(env, 'DESC')),
-    aliases: toggle('--aliases', o.aliases, fromEnv(env, 'ALIASES')),
-    ...(((o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR')) !== undefined && {
-      cacheDir: (o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR'),
-    }),
+    desc: toggle('--desc', o.desc),
+    aliases: toggle('--aliases', o.aliases),
+    ...(optional(o.cacheDir) !== undefined && { cacheDir: optional(o.cacheDir) }),
     progressSpinner: spinnerValue === 'on',
     timeout,
-    paths: o.path as string[],
+    paths: input('path', o.path as string[], []),
     local: o.local as boolean,
-    verbose: (o.verbose as number) + (fromEnv(env, 'LOGLEVEL')?.toLowerCase() === 'debug' ? 1 : 0),
+    verbose: o.verbose as number,
     fix: o.fix as boolean,
     locked: o.locked as boolean,
     requireHashes: o.requireHashes as boolean,
@@ -354,21 +507,17 @@ export function parseCommandLine(
     // commander turns `--no-deps` into `deps: false`.
     noDeps: o.deps === false,
     disablePip: o.disablePip as boolean,
-    ...(((o.output as string | undefined) ?? fromEnv(env, 'OUTPUT')) !== undefined && {
-      output: (o.output as string | undefined) ?? fromEnv(env, 'OUTPUT'),
-    }),
-    ignoreVulns: o.ignoreVuln as string[],
-    ...(optional(o.dbDir, 'DB_DIR') !== undefined && { dbDir: optional(o.dbDir, 'DB_DIR') }),
+    ...(optional(o.output) !== undefined && { output: optional(o.output) }),
+    // From a file, `ignore-vuln` ids are rules that name the file (below).
+    ignoreVulns: sourceOf('ignore-vuln')?.kind === 'file' ? [] : (o.ignoreVuln as string[]),
+    ...(optional(o.dbDir) !== undefined && { dbDir: optional(o.dbDir) }),
     maxDbAge: Number(maxAgeText),
-    ...(optional(o.pypiUrl, 'PYPI_URL') !== undefined && {
-      pypiUrl: optional(o.pypiUrl, 'PYPI_URL'),
+    ...(optional(o.pypiUrl) !== undefined && { pypiUrl: optional(o.pypiUrl) }),
+    ...(optional(o.esmsUrl) !== undefined && { esmsUrl: optional(o.esmsUrl) }),
+    allowPartial: o.allowPartial === true,
+    ...(input('python', optional(o.python), undefined) !== undefined && {
+      python: optional(o.python),
     }),
-    ...(optional(o.esmsUrl, 'ESMS_URL') !== undefined && {
-      esmsUrl: optional(o.esmsUrl, 'ESMS_URL'),
-    }),
-    allowPartial:
-      o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
-    ...(optional(o.python, 'PYTHON') !== undefined && { python: optional(o.python, 'PYTHON') }),
     showPaths: o.showPaths === true,
     groups: splitList(o.group),
     onlyGroups: splitList(o.onlyGroup),
@@ -398,9 +547,22 @@ export function parseCommandLine(
       .flatMap((e) => e.split(','))
       .map((e) => e.trim())
       .filter(Boolean),
+    ignoreRules: [
+      // Ids from the file's `ignore-vuln` name the file's line; from the flag, the flag.
+      ...(sourceOf('ignore-vuln')?.kind === 'file'
+        ? (o.ignoreVuln as string[]).map((id) => ({ id, origin: where('ignore-vuln', '') }))
+        : []),
+      ...(o.ignoreUntilFixed as string[]).map((id) => ({
+        id,
+        untilFixed: true,
+        origin: where('ignore-until-fixed', '--ignore-until-fixed'),
+      })),
+      ...(configValues?.ignore ?? []),
+    ],
+    color: choice('--color', o.color as string, ['auto', 'always', 'never']) as
+      'auto' | 'always' | 'never',
+    quiet: o.quiet === true,
   };
-  validate(options);
-  return { kind: 'run', options };
 }
 
 /** The combinations pip-audit rejects, with its wording. */

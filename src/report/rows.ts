@@ -71,6 +71,7 @@ export type VulnerabilityCell =
   | { readonly kind: 'project'; readonly text: string }
   | { readonly kind: 'id'; readonly text: string }
   | { readonly kind: 'aliases'; readonly ids: readonly string[] }
+  | { readonly kind: 'fixes'; readonly text: string }
   | { readonly kind: 'text'; readonly text: string };
 
 export function vulnerabilityCells(
@@ -82,7 +83,7 @@ export function vulnerabilityCells(
     { kind: 'project', text: row.name },
     { kind: 'text', text: row.version },
     { kind: 'id', text: row.finding.id },
-    { kind: 'text', text: row.finding.fixVersions.join(',') },
+    { kind: 'fixes', text: row.finding.fixVersions.join(',') },
   ];
   if (report.fixes.length > 0) cells.push({ kind: 'text', text: row.appliedFix ?? '' });
   if (options.aliases) cells.push({ kind: 'aliases', ids: row.finding.aliases });

@@ -12,6 +12,17 @@ export interface ReportOptions {
   readonly showPaths?: boolean;
   /** Whether the report goes to a terminal (columns adds OSC 8 hyperlinks then). */
   readonly isTTY?: boolean;
+  /** Colours for formats that use them (columns); none when absent. */
+  readonly styles?: Styles;
+}
+
+/** Text styles: each returns its input unchanged when colours are off. */
+export interface Styles {
+  bold(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  dim(text: string): string;
 }
 
 export interface ReportFormat {

@@ -24,6 +24,7 @@ function toText(cell: VulnerabilityCell): string {
       return idLink(cell.text);
     case 'aliases':
       return cell.ids.map(idLink).join(', ');
+    case 'fixes':
     case 'text':
       return escapeCell(cell.text);
   }
