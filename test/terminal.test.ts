@@ -59,7 +59,8 @@ const COLOURED =
   `${bold('Name')}         ${bold('Skip Reason')}\n` +
   `------------ ${'-'.repeat(SKIP_REASON.length)}\n` +
   `unpinned-pkg ${SKIP_REASON}\n`;
-const WARNING = '1 of 2 dependencies was not audited (see Skip Reason); --strict makes that an error';
+const WARNING =
+  '1 of 2 dependencies was not audited (see Skip Reason); --strict makes that an error';
 const SUMMARY = 'Found 3 known vulnerabilities in 1 package';
 
 describe('colours', () => {
