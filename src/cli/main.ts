@@ -5,7 +5,8 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
+import { audit, summarize, summaryLine } from '../audit/audit.js';
+import { applyReportPolicy, decideFailure, policyNotes } from '../audit/policy.js';
 import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
@@ -275,12 +276,17 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       `${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
     );
 
+    // --ignore-unfixed and --min-severity shape what is reported (not a dry run's list).
+    const policy = applyReportPolicy(report, o.dryRun ? {} : o);
+    report = policy.report;
     const format = REPORT_FORMATS.get(o.format)!;
-    const rendered = format.render(report, {
+    const rendered = await format.render(report, {
       desc: o.desc === 'on' || (o.desc === 'auto' && format.detailsByDefault),
       aliases: o.aliases === 'on' || (o.aliases === 'auto' && format.detailsByDefault),
       isTTY: o.output === undefined && io.stdout.isTTY === true,
       showPaths: o.showPaths || o.verbose > 0,
+      severity: o.severity,
+      cyclonedxSpec: o.cyclonedxSpec,
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);
@@ -298,11 +304,15 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         `pyaudit: warning: ${notAudited} ${notAudited === 1 ? 'dependency was' : 'dependencies were'} not audited (see Skip Reason); --strict makes that an error\n`,
       );
     }
+    const decision = decideFailure(report, o);
+    const { warnings: policyWarnings, notes } = policyNotes(policy, decision, o);
+    for (const warning of policyWarnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
+    for (const note of notes) io.stderr.write(`pyaudit: ${note}\n`);
     const incomplete = (report.incomplete ?? []).map((f) => f.service);
     io.stderr.write(
       `${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`,
     );
-    return exitCodeFor(summary);
+    return decision.failing > 0 ? 1 : 0;
   } catch (error) {
     // One line, whatever the message holds.
     const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');

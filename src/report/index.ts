@@ -8,4 +8,5 @@ export const REPORT_FORMATS: ReadonlyMap<string, ReportFormat> = new Map(
   [columnsFormat, jsonFormat, markdownFormat].map((f) => [f.name, f]),
 );
 
-export type { ReportFormat, ReportOptions } from './types.js';
+export { CYCLONEDX_SPECS } from './types.js';
+export type { CycloneDxSpec, ReportFormat, ReportOptions } from './types.js';
