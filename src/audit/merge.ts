@@ -20,6 +20,8 @@ export interface Finding {
   readonly severity: Severity;
   /** Every record's reference links, each URL once, in record order. */
   readonly references: readonly VulnerabilityReference[];
+  /** For an ignored finding, why, when it is not `--ignore-vuln`. */
+  readonly ignoredBecause?: string;
 }
 
 function idRank(id: string): number {

@@ -63,7 +63,7 @@ export function applyReportPolicy(report: AuditReport, policy: ReportPolicy): Po
     const ignored = [...r.ignored];
     for (const f of r.findings) {
       if (policy.ignoreUnfixed && f.fixVersions.length === 0 && !isMalicious(f)) {
-        ignored.push(f);
+        ignored.push({ ...f, ignoredBecause: 'no fix version (--ignore-unfixed)' });
         unfixedIgnored++;
       } else if (!shown(f)) hidden++;
       else findings.push(f);

@@ -2,10 +2,11 @@
 import { columnsFormat } from './columns/index.js';
 import { jsonFormat } from './json/index.js';
 import { markdownFormat } from './markdown/index.js';
+import { sarifFormat } from './sarif/index.js';
 import type { ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: ReadonlyMap<string, ReportFormat> = new Map(
-  [columnsFormat, jsonFormat, markdownFormat].map((f) => [f.name, f]),
+  [columnsFormat, jsonFormat, markdownFormat, sarifFormat].map((f) => [f.name, f]),
 );
 
 export { CYCLONEDX_SPECS } from './types.js';
