@@ -187,10 +187,7 @@ describe('sarif report', () => {
   });
 
   it('locates requirements findings at their line', async () => {
-    const result = await audit.run(
-      ['-r', 'requirements.txt', '-f', 'sarif'],
-      requirementsFolder(),
-    );
+    const result = await audit.run(['-r', 'requirements.txt', '-f', 'sarif'], requirementsFolder());
     const first = (JSON.parse(result.stdout) as Sarif.Log).runs[0]!.results![0]!;
     expect(first.locations![0]!.physicalLocation).toEqual({
       artifactLocation: { uri: 'requirements.txt' },
