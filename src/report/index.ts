@@ -1,12 +1,20 @@
 /** The report formats, by the name `-f` takes. */
 import { columnsFormat } from './columns/index.js';
+import { cyclonedxJsonFormat, cyclonedxXmlFormat } from './cyclonedx/index.js';
 import { jsonFormat } from './json/index.js';
 import { markdownFormat } from './markdown/index.js';
 import { sarifFormat } from './sarif/index.js';
 import type { ReportFormat } from './types.js';
 
 export const REPORT_FORMATS: ReadonlyMap<string, ReportFormat> = new Map(
-  [columnsFormat, jsonFormat, markdownFormat, sarifFormat].map((f) => [f.name, f]),
+  [
+    columnsFormat,
+    jsonFormat,
+    markdownFormat,
+    cyclonedxJsonFormat,
+    cyclonedxXmlFormat,
+    sarifFormat,
+  ].map((f) => [f.name, f]),
 );
 
 export { CYCLONEDX_SPECS } from './types.js';
