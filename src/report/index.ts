@@ -1,6 +1,7 @@
 /** The report formats, by the name `-f` takes. */
 import { columnsFormat } from './columns/index.js';
 import { cyclonedxJsonFormat, cyclonedxXmlFormat } from './cyclonedx/index.js';
+import { htmlFormat } from './html/index.js';
 import { jsonFormat } from './json/index.js';
 import { markdownFormat } from './markdown/index.js';
 import { sarifFormat } from './sarif/index.js';
@@ -14,6 +15,7 @@ export const REPORT_FORMATS: ReadonlyMap<string, ReportFormat> = new Map(
     cyclonedxJsonFormat,
     cyclonedxXmlFormat,
     sarifFormat,
+    htmlFormat,
   ].map((f) => [f.name, f]),
 );
 
