@@ -203,3 +203,36 @@ describe('severity policy on the command line', () => {
     expect((await run(['-r', 'all.txt', '--fail-on-unknown', 'maybe'])).code).toBe(2);
   });
 });
+
+describe('severity in the pip-audit formats', () => {
+  it("json: --severity adds a severity object per finding; without it the layout is pip-audit's", async () => {
+    const plain = await run(['-r', 'mixed.txt', '-f', 'json', '--desc', 'off']);
+    expect(plain.stdout).not.toContain('severity');
+    const result = await run(['-r', 'mixed.txt', '-f', 'json', '--desc', 'off', '--severity']);
+    expect(result.stdout).toBe(
+      '{"dependencies": [' +
+        '{"name": "high-pkg", "version": "1.2.0", "vulns": [{"id": "GHSA-h1gh-0002-bbbb", "fix_versions": ["1.3.0"], "aliases": [], ' +
+        '"severity": {"level": "high", "score": 8.5, "ratings": [' +
+        '{"source": "GHSA-h1gh-0002-bbbb", "method": "CVSSv4", "level": "high", "score": 8.5, "vector": "CVSS:4.0/AV:L/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}, ' +
+        '{"source": "GHSA-h1gh-0002-bbbb", "method": "GitHub", "level": "medium"}]}}]}, ' +
+        '{"name": "med-pkg", "version": "3.0", "vulns": [{"id": "PYSEC-2099-103", "fix_versions": ["3.1", "4.0.2"], "aliases": ["CVE-2099-1003"], ' +
+        '"severity": {"level": "medium", "score": 4.3, "ratings": [' +
+        '{"source": "PYSEC-2099-103", "method": "CVSSv2", "level": "medium", "score": 4.3, "vector": "AV:N/AC:M/Au:N/C:N/I:P/A:N"}]}}]}, ' +
+        '{"name": "unknown-pkg", "version": "0.8", "vulns": [{"id": "PYSEC-2099-105", "fix_versions": ["0.9"], "aliases": [], ' +
+        '"severity": {"level": "unknown", "ratings": []}}]}' +
+        '], "fixes": []}\n',
+    );
+  });
+
+  it('markdown: --severity adds the last column', async () => {
+    const result = await run(['-r', 'mixed.txt', '-f', 'markdown', '--severity']);
+    expect(result.stdout).toBe(
+      '\n' +
+        'Name | Version | ID | Fix Versions | Severity\n' +
+        '--- | --- | --- | --- | ---\n' +
+        '[high-pkg](https://pypi.org/project/high-pkg/) | 1.2.0 | [GHSA-h1gh-0002-bbbb](https://osv.dev/vulnerability/GHSA-h1gh-0002-bbbb) | 1.3.0 | high (8.5)\n' +
+        '[med-pkg](https://pypi.org/project/med-pkg/) | 3.0 | [PYSEC-2099-103](https://osv.dev/vulnerability/PYSEC-2099-103) | 3.1,4.0.2 | medium (4.3)\n' +
+        '[unknown-pkg](https://pypi.org/project/unknown-pkg/) | 0.8 | [PYSEC-2099-105](https://osv.dev/vulnerability/PYSEC-2099-105) | 0.9 | unknown\n',
+    );
+  });
+});
