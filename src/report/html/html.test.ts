@@ -24,7 +24,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await audit.close();
-  await rm(temp, { recursive: true, force: true });
+  // PYAUDIT_KEEP_TEST_OUTPUT=1 keeps the page and its screenshot for review.
+  if (process.env.PYAUDIT_KEEP_TEST_OUTPUT === '1') console.warn(`[pyaudit tests] kept ${temp}`);
+  else await rm(temp, { recursive: true, force: true });
 });
 
 describe('html report: the page', () => {

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
@@ -193,6 +196,31 @@ describe('sarif report', () => {
       artifactLocation: { uri: 'requirements.txt' },
       region: { startLine: 2 },
     });
+  });
+});
+
+describe('sarif report: pyproject locations', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-sarif-'));
+    await writeFile(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nname = "demo"\nversion = "1.0"\ndependencies = [\n  "high-pkg>=1",\n  "med-pkg==3.0",\n]\n',
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('locates a pyproject finding at its entry, and the unpinned one as a notification', async () => {
+    const result = await audit.run(['.', '-f', 'sarif'], dir);
+    const sarif = (JSON.parse(result.stdout) as Sarif.Log).runs[0]!;
+    expect(sarif.results!.map((r) => [r.ruleId, r.locations![0]!.physicalLocation])).toEqual([
+      ['PYSEC-2099-103', { artifactLocation: { uri: 'pyproject.toml' }, region: { startLine: 6 } }],
+    ]);
+    expect(
+      sarif.invocations![0]!.toolExecutionNotifications!.map(
+        (n) => n.locations![0]!.physicalLocation,
+      ),
+    ).toEqual([{ artifactLocation: { uri: 'pyproject.toml' }, region: { startLine: 5 } }]);
   });
 });
 
