@@ -13,8 +13,18 @@
  * rates as the highest of its ratings; a finding merged from several records as the highest of
  * theirs; a finding with no usable rating is `unknown`.
  */
-import ae from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
+import type ae from 'ae-cvss-calculator';
 import type { OsvRecord, OsvSeverity } from '../standards/osv.js';
+
+/**
+ * The calculator (a 190 kB CommonJS module) is loaded on the first vector, so that an audit
+ * with no CVSS vector, and the CLI's start-up, never pay for it. (`createRequire` also keeps
+ * it out of the bundled CLI, which requires it from node_modules when needed.)
+ */
+let calculators: typeof ae | undefined;
+const loadCalculators = (): typeof ae =>
+  (calculators ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof ae);
 
 /** From least to most severe. `unknown` sorts lowest but is never taken to be harmless. */
 export const SEVERITY_LEVELS = [
@@ -223,18 +233,32 @@ export function levelOfScore(score: number, version: string): SeverityLevel {
   return 'low';
 }
 
+/** Scores by vector: records repeat the same few vectors, and a calculator is not cheap. */
+const scoreCache = new Map<string, { version: string; score: number } | null>();
+
 /** A CVSS base score (v2, v3.x) or the v4.0 score of a validated vector; null if invalid. */
 export function cvssScore(vector: string): { version: string; score: number } | null {
+  let scored = scoreCache.get(vector);
+  if (scored === undefined) {
+    scored = computeCvssScore(vector);
+    if (scoreCache.size > 10_000) scoreCache.clear();
+    scoreCache.set(vector, scored);
+  }
+  return scored && { ...scored };
+}
+
+function computeCvssScore(vector: string): { version: string; score: number } | null {
   const version = validateCvssVector(vector);
   if (!version) return null;
+  const cvss = loadCalculators();
   const calculator =
     version === '2.0'
-      ? new ae.Cvss2(vector)
+      ? new cvss.Cvss2(vector)
       : version === '3.0'
-        ? new ae.Cvss3P0(vector)
+        ? new cvss.Cvss3P0(vector)
         : version === '3.1'
-          ? new ae.Cvss3P1(vector)
-          : new ae.Cvss4P0(vector);
+          ? new cvss.Cvss3P1(vector)
+          : new cvss.Cvss4P0(vector);
   const scores = calculator.calculateScores() as { base?: number; overall: number };
   // v2/v3 severities are rated on the base score; a v4 vector's score is its overall score.
   const score = version === '4.0' ? scores.overall : (scores.base ?? scores.overall);
