@@ -22,7 +22,7 @@ import type { Finding } from '../../audit/merge.js';
 import type { SeverityLevel, SeverityRating } from '../../audit/severity.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { VERSION } from '../../version.js';
-import { vulnerabilityUrl } from '../links.js';
+import { printable, safeUrl, vulnerabilityUrl } from '../links.js';
 import type { CycloneDxSpec } from '../types.js';
 
 const SPECS = { '1.4': Spec.Spec1dot4, '1.5': Spec.Spec1dot5, '1.6': Spec.Spec1dot6 } as const;
@@ -91,7 +91,7 @@ function vulnerability(
     bomRef: `${finding.id}:${component.bomRef.value}`,
     id: finding.id,
     source,
-    description: finding.description,
+    description: printable(finding.description),
     recommendation: recommendation(dependency, finding),
   });
   for (const alias of finding.aliases) {
@@ -107,7 +107,8 @@ function vulnerability(
     vuln.ratings.add(new Models.Vulnerability.Rating({ severity: Severity.Unknown }));
   for (const r of ratings) vuln.ratings.add(rating(r));
   for (const ref of finding.references) {
-    if (URL.canParse(ref.url)) vuln.advisories.add(new Models.Vulnerability.Advisory(ref.url));
+    const url = safeUrl(ref.url);
+    if (url !== null) vuln.advisories.add(new Models.Vulnerability.Advisory(url));
   }
   vuln.affects.add(
     new Models.Vulnerability.Affect(component.bomRef, {
@@ -137,7 +138,9 @@ export function buildBom(report: AuditReport): Models.Bom {
       ...(version !== undefined && { version }),
     });
     if (dependency.kind === 'skipped')
-      component.properties.add(new Models.Property('pyaudit:skip-reason', dependency.skipReason));
+      component.properties.add(
+        new Models.Property('pyaudit:skip-reason', printable(dependency.skipReason)),
+      );
     components.set(purl, component);
     bom.components.add(component);
   }

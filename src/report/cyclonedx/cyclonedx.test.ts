@@ -13,7 +13,10 @@ import { runCli } from '../../../test/helpers/run-cli.js';
 import { startSeverityAudit, type SeverityAudit } from '../../../test/helpers/severity-audit.js';
 import { describeShared, REPO_ROOT, sharedPath } from '../../../test/helpers/shared.js';
 import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js';
+import type { AuditReport } from '../../audit/audit.js';
+import { UNKNOWN_SEVERITY } from '../../audit/severity.js';
 import { VERSION } from '../../version.js';
+import { renderCycloneDx } from './build.js';
 
 interface CdxBom {
   specVersion: string;
@@ -295,6 +298,58 @@ describeShared('cyclonedx: schemas', () => {
       '--noout',
       '--schema',
       schemaFile(spec, 'xsd'),
+      file,
+    ]);
+    expect(stderr).toBe(`${file} validates\n`);
+  });
+});
+
+describeShared('cyclonedx: hostile advisory text', () => {
+  it('control characters, lone surrogates and javascript: links never reach the BOM', async () => {
+    const report: AuditReport = {
+      warnings: [],
+      fixes: [],
+      results: [
+        {
+          dependency: {
+            kind: 'resolved',
+            name: 'a',
+            displayName: 'a',
+            version: '1.0',
+            origin: { file: 'requirements.txt', line: 1 },
+          },
+          ignored: [],
+          findings: [
+            {
+              id: 'X-1',
+              aliases: [],
+              fixVersions: [],
+              description: 'bell\u0007 nul\u0000 <b>&</b> lone\ud800',
+              sources: ['osv'],
+              severity: UNKNOWN_SEVERITY,
+              references: [
+                { type: 'WEB', url: 'javascript:alert(1)' },
+                { type: 'WEB', url: 'https://example.org/ok' },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const json = JSON.parse(renderCycloneDx(report, 'json', '1.6')) as {
+      vulnerabilities: Array<{ description: string; advisories: unknown }>;
+    };
+    expect(json.vulnerabilities[0]!.description).toBe('bell nul <b>&</b> lone\ufffd');
+    expect(json.vulnerabilities[0]!.advisories).toEqual([{ url: 'https://example.org/ok' }]);
+    expect(jsonValidator('1.6')(json)).toEqual([]);
+    if (!xmllint) return;
+    const file = path.join(temp, 'hostile.xml');
+    await writeFile(file, renderCycloneDx(report, 'xml', '1.6'));
+    const { stderr } = await promisify(execFile)(xmllint, [
+      '--nonet',
+      '--noout',
+      '--schema',
+      schemaFile('1.6', 'xsd'),
       file,
     ]);
     expect(stderr).toBe(`${file} validates\n`);

@@ -14,7 +14,7 @@ import type { AuditReport } from '../../audit/audit.js';
 import type { Finding } from '../../audit/merge.js';
 import { SEVERITY_LEVELS, severityRank, type SeverityLevel } from '../../audit/severity.js';
 import { VERSION } from '../../version.js';
-import { projectUrl, vulnerabilityUrl } from '../links.js';
+import { printable, projectUrl, safeUrl, vulnerabilityUrl } from '../links.js';
 import { severityText } from '../rows.js';
 import type { ReportFormat } from '../types.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './assets.js';
@@ -32,19 +32,10 @@ export const SEVERITY_COLOURS: Readonly<Record<SeverityLevel, string>> = {
 };
 
 export function escapeHtml(text: string): string {
-  return text.replace(
+  return printable(text).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
-}
-
-function safeUrl(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
-  } catch {
-    return null;
-  }
 }
 
 function link(url: string, text: string): string {

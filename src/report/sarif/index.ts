@@ -15,7 +15,7 @@ import type { Finding } from '../../audit/merge.js';
 import type { SeverityLevel } from '../../audit/severity.js';
 import type { Dependency, Origin } from '../../core/dependency.js';
 import { VERSION } from '../../version.js';
-import { vulnerabilityUrl } from '../links.js';
+import { safeUrl, vulnerabilityUrl } from '../links.js';
 import { severityText } from '../rows.js';
 import type { ReportFormat } from '../types.js';
 
@@ -59,7 +59,7 @@ function fixText(finding: Finding): string {
 function rule(finding: Finding): Sarif.ReportingDescriptor {
   const url = vulnerabilityUrl(finding.id);
   const aliases = finding.aliases.length > 0 ? ` Also known as ${finding.aliases.join(', ')}.` : '';
-  const links = [url, ...finding.references.map((r) => r.url)];
+  const links = [url, ...finding.references.flatMap((r) => safeUrl(r.url) ?? [])];
   return {
     id: finding.id,
     name: finding.id,
