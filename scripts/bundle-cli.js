@@ -18,8 +18,14 @@ await build({
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   banner: {
-    js: "import { createRequire as __pyauditCreateRequire } from 'node:module';\nconst require = __pyauditCreateRequire(import.meta.url);",
+    js:
+      "import { createRequire as __pyauditCreateRequire } from 'node:module';\nconst require = __pyauditCreateRequire(import.meta.url);\n" +
+      // CommonJS dependencies (the CycloneDX library) name their folder.
+      "import { fileURLToPath as __pyauditFileUrlToPath } from 'node:url';\nconst __filename = __pyauditFileUrlToPath(import.meta.url);\nconst __dirname = __pyauditFileUrlToPath(new URL('.', import.meta.url));",
   },
   define: { __PYAUDIT_VERSION__: JSON.stringify(version) },
+  // The CycloneDX library's optional validators (pyaudit only serializes): required inside a
+  // try at run time, and absent from a user's install.
+  external: ['ajv', 'ajv-formats', 'ajv-formats-draft2019', 'libxmljs2'],
   logLevel: 'warning',
 });

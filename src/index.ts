@@ -64,6 +64,22 @@ export type {
 } from './audit/audit.js';
 export type { Finding } from './audit/merge.js';
 export type { IgnoredFinding, IgnoreRule } from './audit/ignore.js';
+export {
+  cvssScore,
+  recordRatings,
+  severityOf,
+  validateCvssVector,
+  SEVERITY_LEVELS,
+  type Severity,
+  type SeverityLevel,
+  type SeverityRating,
+} from './audit/severity.js';
+export {
+  applyReportPolicy,
+  decideFailure,
+  type FailPolicy,
+  type ReportPolicy,
+} from './audit/policy.js';
 export { REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/index.js';
 export {
   createPypiService,

@@ -26,7 +26,7 @@ async function replay(name: string) {
 const ERRORS: Array<[string, string]> = [
   [
     'arg-invalid-format',
-    "pyaudit: error: argument -f/--format: invalid choice: 'xml' (choose from columns, json, markdown)\n",
+    "pyaudit: error: argument -f/--format: invalid choice: 'xml' (choose from columns, json, markdown, cyclonedx-json, cyclonedx-xml, sarif, html)\n",
   ],
   [
     'arg-locked-without-project',

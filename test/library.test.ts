@@ -24,9 +24,25 @@ describe('library entry', () => {
       'createHttpClient',
       'REPORT_FORMATS',
       'summaryLine',
+      'cvssScore',
+      'recordRatings',
+      'applyReportPolicy',
+      'decideFailure',
     ]) {
       expect(typeof (pyaudit as Record<string, unknown>)[name]).not.toBe('undefined');
     }
-    expect([...pyaudit.REPORT_FORMATS.keys()]).toEqual(['columns', 'json', 'markdown']);
+    expect([...pyaudit.REPORT_FORMATS.keys()]).toEqual([
+      'columns',
+      'json',
+      'markdown',
+      'cyclonedx-json',
+      'cyclonedx-xml',
+      'sarif',
+      'html',
+    ]);
+    expect(pyaudit.cvssScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toEqual({
+      version: '3.1',
+      score: 9.8,
+    });
   });
 });

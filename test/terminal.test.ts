@@ -145,7 +145,7 @@ describe('--help', () => {
     const line = (flag: string): string =>
       (lines.find((l) => l.includes(flag)) ?? '').replace(/\s+/g, ' ').trim();
     expect(line('-f, --format')).toBe(
-      '-f, --format <FORMAT> the report format (choices: columns, json, markdown) (default: columns)',
+      '-f, --format <FORMAT> the report format (choices: columns, json, markdown, cyclonedx-json, cyclonedx-xml, sarif, html) (default: columns)',
     );
     expect(line('-s, --vulnerability-service')).toBe(
       '-s, --vulnerability-service <SERVICE> the vulnerability service (choices: osv, pypi, local, esms; repeatable or comma-separated) (default: osv)',

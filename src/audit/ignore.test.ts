@@ -8,12 +8,15 @@ import {
   type IgnoreRule,
 } from './ignore.js';
 import type { Finding } from './merge.js';
+import { UNKNOWN_SEVERITY } from './severity.js';
 
 const finding = (id: string, aliases: string[], fixVersions: string[] = []): Finding => ({
   id,
   aliases,
   fixVersions,
   description: `about ${id}`,
+  severity: UNKNOWN_SEVERITY,
+  references: [],
   sources: ['osv'],
 });
 

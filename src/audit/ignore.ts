@@ -27,6 +27,11 @@ export interface IgnoredFinding extends Finding {
   readonly ignoredBy: IgnoreRule;
 }
 
+/** Why a finding was ignored, in words: the rule's reason, else where the rule was written. */
+export function ignoreJustification(finding: IgnoredFinding): string {
+  return finding.ignoredBy.reason ?? `ignored with ${finding.ignoredBy.origin}`;
+}
+
 /** What became of the rules in one audit, for the warnings. */
 export interface IgnoreUsage {
   /** Rules that ignored at least one finding. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Vulnerability } from '../vulns/types.js';
 import { summaryLine } from './audit.js';
+import { UNKNOWN_SEVERITY } from './severity.js';
 import { compareIdPreference, mergeVulnerabilities } from './merge.js';
 
 const v = (
@@ -32,6 +33,8 @@ describe('alias merging', () => {
         fixVersions: ['1.4', '1.5', '2.1'],
         description: 'about PYSEC-2020-9',
         sources: ['osv', 'other'],
+        severity: UNKNOWN_SEVERITY,
+        references: [],
       },
       {
         id: 'PYSEC-2021-1',
@@ -39,6 +42,8 @@ describe('alias merging', () => {
         fixVersions: ['3.0'],
         description: 'about PYSEC-2021-1',
         sources: ['osv'],
+        severity: UNKNOWN_SEVERITY,
+        references: [],
       },
     ]);
   });

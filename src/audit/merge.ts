@@ -2,10 +2,11 @@
  * One flaw, one finding: advisories for the same dependency that share an id or an alias
  * (directly or through a chain) are merged. The merged finding keeps the most canonical id
  * (PYSEC, then GHSA, then CVE, then any other), every other id as an alias, the union of fix
- * versions, and the description of the record whose id it keeps.
+ * versions, the description of the record whose id it keeps, and the highest severity of all.
  */
 import { compareVersions } from '../standards/pep440.js';
-import type { Vulnerability } from '../vulns/types.js';
+import type { Vulnerability, VulnerabilityReference } from '../vulns/types.js';
+import { severityOf, type Severity } from './severity.js';
 
 export interface Finding {
   readonly id: string;
@@ -15,6 +16,10 @@ export interface Finding {
   readonly description: string;
   /** The sources that reported it, sorted. */
   readonly sources: readonly string[];
+  /** The highest rating of all its records (`unknown` when none rates itself). */
+  readonly severity: Severity;
+  /** Every record's reference links, each URL once, in record order. */
+  readonly references: readonly VulnerabilityReference[];
 }
 
 function idRank(id: string): number {
@@ -63,15 +68,34 @@ export function mergeVulnerabilities(vulns: readonly Vulnerability[]): Finding[]
       for (const f of v.fixVersions) fixes.set(f, f);
     }
     ids.delete(primary.id);
+    // The kept record's ratings and links first, then the others'.
+    const ordered = [primary, ...group.filter((v) => v !== primary)];
+    const references = new Map<string, VulnerabilityReference>();
+    for (const v of ordered) for (const r of v.references ?? []) references.set(r.url, r);
     findings.push({
       id: primary.id,
       aliases: [...ids].sort(),
       fixVersions: [...fixes.values()].sort(compareVersions),
       description: primary.description,
       sources: [...new Set(group.map((v) => v.source))].sort(),
+      severity: severityOf(uniqueRatings(ordered)),
+      references: [...references.values()],
     });
   }
   // Deterministic order whatever the services' order: by id as text (for a PyPA-only
   // database this is the order the OSV API itself answers in).
   return findings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The ratings of a group of records, a record reported by several sources counted once. */
+function uniqueRatings(group: readonly Vulnerability[]): Severity['ratings'] {
+  const seen = new Set<string>();
+  return group.flatMap((v) =>
+    (v.ratings ?? []).filter((r) => {
+      const key = `${r.source}\u0000${r.method}\u0000${r.vector ?? r.level}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
 }

@@ -8,11 +8,11 @@ import path from 'node:path';
 import {
   audit,
   auditCoverage,
-  exitCodeFor,
   nothingAudited,
   summarize,
   summaryLine,
 } from '../audit/audit.js';
+import { applyReportPolicy, decideFailure, policyNotes } from '../audit/policy.js';
 import type { DependencySource } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
@@ -305,14 +305,19 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       `${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
     );
 
+    // --ignore-unfixed and --min-severity shape what is reported (not a dry run's list).
+    const policy = applyReportPolicy(report, o.dryRun ? {} : o);
+    report = policy.report;
     const format = REPORT_FORMATS.get(o.format)!;
     const toStdout = o.output === undefined || o.output === '-' || o.output === 'stdout';
-    const rendered = format.render(report, {
+    const rendered = await format.render(report, {
       desc: o.desc === 'on' || (o.desc === 'auto' && format.detailsByDefault),
       aliases: o.aliases === 'on' || (o.aliases === 'auto' && format.detailsByDefault),
       isTTY: toStdout && hyperlinksEnabled(io.stdout, io.env),
       showPaths: o.showPaths,
       ...(toStdout && colorEnabled(o.color, io.stdout, io.env) && { styles: stylesFor(true) }),
+      severity: o.severity,
+      cyclonedxSpec: o.cyclonedxSpec,
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);
@@ -338,12 +343,16 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       io.stderr.write(`pyaudit: ${err.red('error:')} ${nothing}\n`);
       return 2;
     }
+    const decision = decideFailure(report, o);
+    const { warnings: policyWarnings, notes } = policyNotes(policy, decision, o);
+    for (const warning of policyWarnings) warn(warning);
+    for (const note of notes) info(`pyaudit: ${note}`);
     const incomplete = (report.incomplete ?? []).map((f) => f.service);
     const line = summaryLine(summary);
     info(
       `${summary.vulnerabilities > 0 ? err.red(line) : err.green(line)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}`,
     );
-    return exitCodeFor(summary);
+    return decision.failing > 0 ? 1 : 0;
   } catch (error) {
     // One line, whatever the message holds.
     const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');

@@ -6,12 +6,18 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { IgnoreRule } from '../audit/ignore.js';
+import {
+  FAIL_ON_LEVELS,
+  MIN_SEVERITY_LEVELS,
+  type FailOnLevel,
+  type MinSeverityLevel,
+} from '../audit/policy.js';
 import { findConfigFile, readConfigFile } from '../config/file.js';
 import { applyLayers, type EnvBinding, type Setting } from '../config/layers.js';
 import { optionSpecs } from '../config/schema.js';
 import { readConfigValues, type ConfigValues } from '../config/values.js';
 import { inputError, PyauditError } from '../core/errors.js';
-import { REPORT_FORMATS } from '../report/index.js';
+import { CYCLONEDX_SPECS, REPORT_FORMATS, type CycloneDxSpec } from '../report/index.js';
 import { INPUT_TYPES } from '../sources/project/detect.js';
 import { helpEpilogue, optionDescription } from './help.js';
 
@@ -71,6 +77,16 @@ export interface CliOptions {
   readonly inputType?: string;
   /** `--show-paths`: a "Via" column with the chain that pulls each package in. */
   readonly showPaths: boolean;
+  /** `--severity`: a Severity column in columns/markdown and a `severity` field in json. */
+  readonly severity: boolean;
+  /** Severity policy: `--min-severity`, `--fail-on`, `--fail-on-unknown`, … */
+  readonly minSeverity?: MinSeverityLevel;
+  readonly failOn: FailOnLevel;
+  readonly failOnUnknown: boolean;
+  readonly failOnFixableOnly: boolean;
+  readonly ignoreUnfixed: boolean;
+  /** `--cyclonedx-spec`: the CycloneDX version the cyclonedx formats write. */
+  readonly cyclonedxSpec: CycloneDxSpec;
   /** `--ignore-until-fixed`, the configuration's `ignore` rules, with their origins. */
   readonly ignoreRules: IgnoreRule[];
   /** `--color`: colours on terminals (`auto`, also `NO_COLOR` / `FORCE_COLOR`), always, never. */
@@ -325,6 +341,29 @@ function buildCommand(version: string): Command {
         false,
       )
       .option(
+        '--severity',
+        "show each finding's severity (a column in columns/markdown, a field in json)",
+        false,
+      )
+      .option(
+        '--min-severity <LEVEL>',
+        `report only findings of this severity or above (choices: ${MIN_SEVERITY_LEVELS.join(', ')}); unknown ones are always reported`,
+      )
+      .option(
+        '--fail-on <LEVEL>',
+        `exit 1 only for findings of this severity or above (choices: ${FAIL_ON_LEVELS.join(', ')}; default: low); malicious packages always fail`,
+      )
+      .option(
+        '--fail-on-unknown <{on,off}>',
+        'whether a finding of unknown severity fails as high (default: on)',
+      )
+      .option('--fail-on-fixable-only', 'only findings that have a fix version make exit 1', false)
+      .option('--ignore-unfixed', 'ignore findings that have no fix version', false)
+      .option(
+        '--cyclonedx-spec <VERSION>',
+        `CycloneDX version for -f cyclonedx-json/xml (choices: ${CYCLONEDX_SPECS.join(', ')}; default: 1.6)`,
+      )
+      .option(
         '--config <FILE>',
         'read options from this file instead of the nearest .pyaudit.toml or pyproject.toml [tool.pyaudit]',
       )
@@ -543,6 +582,31 @@ function optionsFrom(
     ...(o.inputType !== undefined && {
       inputType: choice('--input-type', o.inputType as string, INPUT_TYPES),
     }),
+    severity: o.severity === true,
+    ...(o.minSeverity !== undefined && {
+      minSeverity: choice(
+        '--min-severity',
+        o.minSeverity as string,
+        MIN_SEVERITY_LEVELS,
+      ) as MinSeverityLevel,
+    }),
+    failOn: choice(
+      '--fail-on',
+      (o.failOn as string | undefined) ?? 'low',
+      FAIL_ON_LEVELS,
+    ) as FailOnLevel,
+    failOnUnknown:
+      choice('--fail-on-unknown', (o.failOnUnknown as string | undefined) ?? 'on', [
+        'on',
+        'off',
+      ]) === 'on',
+    failOnFixableOnly: o.failOnFixableOnly === true,
+    ignoreUnfixed: o.ignoreUnfixed === true,
+    cyclonedxSpec: choice(
+      '--cyclonedx-spec',
+      (o.cyclonedxSpec as string | undefined) ?? '1.6',
+      CYCLONEDX_SPECS,
+    ) as CycloneDxSpec,
     exclude: (o.exclude as string[])
       .flatMap((e) => e.split(','))
       .map((e) => e.trim())

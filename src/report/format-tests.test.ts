@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeShared, sharedAvailable, sharedPath } from '../../test/helpers/shared.js';
 import type { AuditReport, FixResult } from '../audit/audit.js';
+import { UNKNOWN_SEVERITY } from '../audit/severity.js';
 import type { Dependency } from '../core/dependency.js';
 import { REPORT_FORMATS } from './index.js';
 
@@ -55,6 +56,8 @@ function reportFromCase(c: FormatCase): AuditReport {
           fixVersions: v.fix_versions,
           description: v.description,
           sources: ['osv'],
+          severity: UNKNOWN_SEVERITY,
+          references: [],
         })),
       };
     }),

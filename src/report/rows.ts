@@ -1,10 +1,12 @@
 /**
  * The rows that the table formats (columns, markdown) show, in pip-audit's column order:
- * Name, Version, ID, Fix Versions, [Applied Fix], [Aliases], [Description].
+ * Name, Version, ID, Fix Versions, [Applied Fix], [Aliases], [Description], then pyaudit's
+ * own [Via] and [Severity].
  */
 import type { AuditReport, FixResult } from '../audit/audit.js';
 import type { Finding } from '../audit/merge.js';
 import { isLeftOut } from '../core/dependency.js';
+import type { Severity } from '../audit/severity.js';
 import type { ReportOptions } from './types.js';
 
 export interface VulnerabilityRow {
@@ -63,6 +65,7 @@ export function vulnerabilityHeader(report: AuditReport, options: ReportOptions)
   if (options.aliases) header.push('Aliases');
   if (options.desc) header.push('Description');
   if (options.showPaths) header.push('Via');
+  if (options.severity) header.push('Severity');
   return header;
 }
 
@@ -89,5 +92,13 @@ export function vulnerabilityCells(
   if (options.aliases) cells.push({ kind: 'aliases', ids: row.finding.aliases });
   if (options.desc) cells.push({ kind: 'text', text: row.finding.description });
   if (options.showPaths) cells.push({ kind: 'text', text: row.via ? row.via.join(' > ') : '' });
+  if (options.severity) cells.push({ kind: 'text', text: severityText(row.finding.severity) });
   return cells;
+}
+
+/** A severity as the tables show it: `high (7.5)`, `malicious`, `unknown`. */
+export function severityText(severity: Severity): string {
+  return severity.score !== undefined && severity.level !== 'malicious'
+    ? `${severity.level} (${severity.score.toFixed(1)})`
+    : severity.level;
 }

@@ -12,6 +12,13 @@ export interface ReportOptions {
   readonly showPaths?: boolean;
   /** Whether the report goes to a terminal (columns adds OSC 8 hyperlinks then). */
   readonly isTTY?: boolean;
+  /**
+   * `--severity`: a Severity column in columns and markdown, a `severity` field in json. The
+   * other formats always carry severities.
+   */
+  readonly severity?: boolean;
+  /** The CycloneDX version the cyclonedx formats write (default 1.6). */
+  readonly cyclonedxSpec?: CycloneDxSpec;
   /** Colours for formats that use them (columns); none when absent. */
   readonly styles?: Styles;
 }
@@ -25,6 +32,9 @@ export interface Styles {
   dim(text: string): string;
 }
 
+export const CYCLONEDX_SPECS = ['1.4', '1.5', '1.6'] as const;
+export type CycloneDxSpec = (typeof CYCLONEDX_SPECS)[number];
+
 export interface ReportFormat {
   /** The name `-f` takes. */
   readonly name: string;
@@ -32,7 +42,8 @@ export interface ReportFormat {
   readonly detailsByDefault: boolean;
   /**
    * Renders the report without a final newline. An empty string means "print nothing at
-   * all" (columns and markdown when there is nothing to show).
+   * all" (columns and markdown when there is nothing to show). Formats built with a large
+   * library load it on demand and answer a promise.
    */
-  render(report: AuditReport, options: ReportOptions): string;
+  render(report: AuditReport, options: ReportOptions): string | Promise<string>;
 }

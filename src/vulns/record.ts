@@ -1,4 +1,5 @@
 /** OSV record → what a vulnerability source reports, the same way for every source. */
+import { recordRatings } from '../audit/severity.js';
 import { describeRecord, fixVersions, type OsvRecord } from '../standards/osv.js';
 import type { Vulnerability } from './types.js';
 
@@ -7,6 +8,10 @@ export function toVulnerability(
   packageName: string,
   source: string,
 ): Vulnerability {
+  const ratings = recordRatings(record);
+  const references = (record.references ?? []).filter(
+    (r) => typeof r.url === 'string' && typeof r.type === 'string',
+  );
   return {
     id: record.id,
     aliases: [...(record.aliases ?? [])],
@@ -15,5 +20,9 @@ export function toVulnerability(
     source,
     ...(record.published !== undefined && { published: record.published }),
     ...(record.modified !== undefined && { modified: record.modified }),
+    ...(ratings.length > 0 && { ratings }),
+    ...(references.length > 0 && {
+      references: references.map((r) => ({ type: r.type, url: r.url })),
+    }),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The interface every vulnerability source implements, and what it reports.
  */
+import type { SeverityRating } from '../audit/severity.js';
 import type { ResolvedDependency } from '../core/dependency.js';
 
 /** One advisory about one dependency, as a source reports it. */
@@ -16,6 +17,16 @@ export interface Vulnerability {
   readonly source: string;
   readonly published?: string;
   readonly modified?: string;
+  /** How the record rates itself (CVSS vectors, GitHub's level, malicious), when it does. */
+  readonly ratings?: readonly SeverityRating[];
+  /** The record's reference links (advisories, fixes, reports), when it has any. */
+  readonly references?: readonly VulnerabilityReference[];
+}
+
+export interface VulnerabilityReference {
+  /** OSV reference type: `ADVISORY`, `WEB`, `FIX`, `REPORT`, `PACKAGE` … */
+  readonly type: string;
+  readonly url: string;
 }
 
 export interface QueryProgress {

@@ -10,8 +10,24 @@
  */
 import type { AuditReport, FixResult } from '../../audit/audit.js';
 import type { Finding } from '../../audit/merge.js';
+import type { Severity } from '../../audit/severity.js';
 import type { ReportFormat, ReportOptions } from '../types.js';
 import { pythonJsonDumps, type JsonValue } from './python-json.js';
+
+/** `{"level": "high", "score": 7.5, "ratings": [...]}`: the level and what it was chosen from. */
+export function severityJson(severity: Severity): JsonValue {
+  return {
+    level: severity.level,
+    ...(severity.score !== undefined && { score: severity.score }),
+    ratings: severity.ratings.map((r) => ({
+      source: r.source,
+      method: r.method,
+      level: r.level,
+      ...(r.score !== undefined && { score: r.score }),
+      ...(r.vector !== undefined && { vector: r.vector }),
+    })),
+  };
+}
 
 function fixJson(fix: FixResult): JsonValue {
   return 'newVersion' in fix
@@ -29,6 +45,8 @@ export const jsonFormat: ReportFormat = {
       if (options.desc) vuln.description = f.description;
       // With several sources, which of them reported it (an extra field).
       if ((report.sources?.length ?? 0) > 1) vuln.sources = [...f.sources];
+      // With --severity (an extra field; the default layout stays pip-audit's).
+      if (options.severity) vuln.severity = severityJson(f.severity);
       return vuln;
     };
     const dependencies: JsonValue[] = report.results.map(
