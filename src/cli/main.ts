@@ -12,8 +12,14 @@ import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { environmentSource } from '../sources/environment/index.js';
-import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
+import {
+  resolveProjectPath,
+  type InputType,
+  type ProjectInput,
+} from '../sources/project/detect.js';
 import { projectSource } from '../sources/project/index.js';
+import type { PythonEnvironment } from '../sources/environment/index.js';
+import type { RequirementsCollectOptions } from '../sources/requirements/collect.js';
 import { requirementsSource } from '../sources/requirements/index.js';
 import type { MarkerEnvironment } from '../standards/markers.js';
 import { canonicalizeName } from '../standards/pep503.js';
@@ -25,6 +31,7 @@ import { createOsvService } from '../vulns/osv/service.js';
 import { createPypiService } from '../vulns/pypi/service.js';
 import type { VulnerabilityService } from '../vulns/types.js';
 import { parseCommandLine, type CliOptions } from './options.js';
+import { runFix, type FixRun } from './fix.js';
 import { createSpinner } from './spinner.js';
 
 export interface CliIo {
@@ -128,13 +135,6 @@ function createService(
   }
 }
 
-/** Why a mode pip-audit has cannot run yet: said plainly, exit 2, never a silent empty audit. */
-function unsupportedMode(o: CliOptions): string | null {
-  if (o.fix)
-    return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
-  return null;
-}
-
 async function writeReport(io: CliIo, output: string | undefined, text: string): Promise<void> {
   if (output === undefined || output === '-' || output === 'stdout') {
     io.stdout.write(text);
@@ -156,14 +156,14 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
   }
 }
 
-/** The dependency source the flags ask for: requirements files, a project path, or an environment. */
-function buildSources(
+/** How requirements files are read (also by `--fix`). */
+function requirementsOptionsFor(
   o: CliOptions,
   io: CliIo,
   target: MarkerEnvironment | undefined,
-): DependencySource[] {
+): RequirementsCollectOptions {
   const stdinCache: { bytes?: Promise<Uint8Array> } = {};
-  const requirementsOptions = {
+  return {
     readFile: (file: string) => {
       if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
       return readFile(path.resolve(io.cwd, file));
@@ -174,6 +174,17 @@ function buildSources(
     markerEnvironment: { ...hostMarkerEnvironment(), ...target },
     skipEditable: o.skipEditable,
   };
+}
+
+/** The dependency source the flags ask for: requirements files, a project path, or an environment. */
+function buildSources(
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  requirementsOptions: RequirementsCollectOptions,
+  /** Filled with what was found: the project's files, the environment (for `--fix`). */
+  seen: { project?: ProjectInput; environment?: PythonEnvironment },
+): DependencySource[] {
   if (o.requirements.length > 0) {
     return [requirementsSource(o.requirements, requirementsOptions)];
   } else if (o.projectPath !== undefined) {
@@ -182,6 +193,7 @@ function buildSources(
       ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
     });
     io.stderr.write(`pyaudit: auditing ${project.note}\n`);
+    seen.project = project;
     return [
       projectSource(project, {
         resolve: (f) => path.resolve(io.cwd, f),
@@ -208,8 +220,10 @@ function buildSources(
         hostMarkers: hostMarkerEnvironment(),
         skipEditable: o.skipEditable,
         exclude: new Set(o.exclude.map(canonicalizeName)),
-        onLocated: (environment) =>
-          io.stderr.write(`pyaudit: auditing ${environment.description}\n`),
+        onLocated: (environment) => {
+          seen.environment = environment;
+          io.stderr.write(`pyaudit: auditing ${environment.description}\n`);
+        },
       }),
     ];
   }
@@ -231,12 +245,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     options = parsed.options;
     const o = options;
-    const unsupported = unsupportedMode(o);
-    if (unsupported) throw new PyauditError('usage', unsupported);
-
     const started = performance.now();
     const target = await targetEnvironment(o, io);
-    const sources = buildSources(o, io, target);
+    const requirementsOptions = requirementsOptionsFor(o, io, target);
+    const seen: { project?: ProjectInput; environment?: PythonEnvironment } = {};
+    const sources = buildSources(o, io, target, requirementsOptions, seen);
+    // `--fix --dry-run` audits (and then changes nothing); a plain dry run asks no source.
+    const collectOnly = o.dryRun && !o.fix;
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
@@ -244,7 +259,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       userAgent: `pyaudit/${VERSION}`,
     });
     // A dry run asks no source (so it needs no database or network either).
-    const services = o.dryRun ? [] : o.services.map((name) => createService(name, o, io, http));
+    const services = collectOnly ? [] : o.services.map((name) => createService(name, o, io, http));
     const spinner = createSpinner(io.stderr, o.progressSpinner);
     spinner.update('Collecting dependencies');
     let report;
@@ -254,13 +269,37 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         services,
         ignore: o.ignoreVulns,
         strict: o.strict,
-        dryRun: o.dryRun,
+        dryRun: collectOnly,
         allowPartial: o.allowPartial,
         progress: (done, total) =>
           spinner.update(`Fetching vulnerability records ${done}/${total}`),
       });
     } finally {
       spinner.stop();
+    }
+    let fixRun: FixRun | undefined;
+    try {
+      if (o.fix) {
+        fixRun = await runFix(
+          {
+            o,
+            io,
+            http,
+            services,
+            sources,
+            target,
+            input:
+              o.requirements.length > 0
+                ? { kind: 'requirements', options: requirementsOptions }
+                : seen.project
+                  ? { kind: 'project', project: seen.project, options: requirementsOptions }
+                  : { kind: 'environment', environment: () => seen.environment },
+          },
+          report,
+        );
+        report = { ...report, fixes: fixRun.fixes };
+      }
+    } finally {
       await http.close();
     }
     for (const warning of report.warnings) io.stderr.write(`pyaudit: warning: ${warning}\n`);
@@ -284,7 +323,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);
-    if (o.dryRun) {
+    if (collectOnly) {
       io.stderr.write(
         `Dry run: collected ${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} auditable); nothing was audited\n`,
       );
@@ -302,6 +341,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     io.stderr.write(
       `${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`,
     );
+    if (fixRun) {
+      // Exit 0 only when nothing vulnerable remains after the fixes (a dry run fixes nothing).
+      io.stderr.write(
+        `${o.dryRun ? 'After the fixes (not applied: --dry-run)' : 'After the fixes'}: ${summaryLine(fixRun.after)}\n`,
+      );
+      return exitCodeFor(o.dryRun ? summary : fixRun.after);
+    }
     return exitCodeFor(summary);
   } catch (error) {
     // One line, whatever the message holds.

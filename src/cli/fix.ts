@@ -1,0 +1,291 @@
+/**
+ * `--fix`: wiring only. Finds what is vulnerable in the report, asks the package index and
+ * the vulnerability sources for fix versions (src/fix/plan.ts), hands them to the fixer for
+ * the input's kind, then prints the plan, writes the files all or nothing (or, with
+ * `--dry-run`, prints their diffs), runs or prints the commands, and audits again.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  audit,
+  summarize,
+  type AuditReport,
+  type AuditSummary,
+  type FixResult,
+} from '../audit/audit.js';
+import type { DependencySource, ResolvedDependency } from '../core/dependency.js';
+import { PyauditError } from '../core/errors.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { planFixes } from '../fix/plan.js';
+import { fixRequirements } from '../fix/requirements-fix.js';
+import { applyChanges, TransactionError } from '../fix/transaction.js';
+import { skipped, type FixOutcome, type Planner } from '../fix/types.js';
+import type { HttpClient } from '../http/client.js';
+import { createPackageIndex } from '../index/client.js';
+import { indexSettings } from '../index/config.js';
+import type { PythonEnvironment } from '../sources/environment/index.js';
+import type { ProjectInput } from '../sources/project/detect.js';
+import {
+  collectRequirements,
+  type RequirementsCollectOptions,
+} from '../sources/requirements/collect.js';
+import type { MarkerEnvironment } from '../standards/markers.js';
+import type { VulnerabilityService } from '../vulns/types.js';
+import type { CliIo } from './main.js';
+import type { CliOptions } from './options.js';
+
+const exec = promisify(execFile);
+
+/** What `--fix` works on: the input the audit read. */
+export type FixInput =
+  | { readonly kind: 'requirements'; readonly options: RequirementsCollectOptions }
+  | {
+      readonly kind: 'project';
+      readonly project: ProjectInput;
+      readonly options: RequirementsCollectOptions;
+    }
+  | { readonly kind: 'environment'; readonly environment: () => PythonEnvironment | undefined };
+
+export interface FixRun {
+  readonly fixes: readonly FixResult[];
+  /** The audit after the fixes (of the fixed set on a dry run). */
+  readonly after: AuditSummary;
+}
+
+export interface FixContext {
+  readonly o: CliOptions;
+  readonly io: CliIo;
+  readonly http: HttpClient;
+  readonly services: readonly VulnerabilityService[];
+  readonly sources: readonly DependencySource[];
+  readonly input: FixInput;
+  readonly target: MarkerEnvironment | undefined;
+}
+
+const say = (io: CliIo, line: string): void => {
+  io.stderr.write(`${line}\n`);
+};
+
+function vulnerableOf(report: AuditReport): ResolvedDependency[] {
+  return report.results.flatMap((r) =>
+    r.dependency.kind === 'resolved' && r.findings.length > 0 ? [r.dependency] : [],
+  );
+}
+
+function pinnedOf(report: AuditReport): ResolvedDependency[] {
+  return report.results.flatMap((r) => (r.dependency.kind === 'resolved' ? [r.dependency] : []));
+}
+
+/** The fixes' outcome for the input's kind. */
+async function outcomeFor(
+  ctx: FixContext,
+  vulnerable: readonly ResolvedDependency[],
+  planner: Planner,
+): Promise<FixOutcome> {
+  const { o, io, input } = ctx;
+  switch (input.kind) {
+    case 'requirements': {
+      const collected = await collectRequirements(o.requirements, input.options);
+      return fixRequirements({
+        vulnerable,
+        located: collected.requirements,
+        roots: o.requirements,
+        resolve: (f) => path.resolve(io.cwd, f),
+        readFile: (f) => input.options.readFile(f),
+        plan: planner,
+      });
+    }
+    case 'project': {
+      if (input.project.type === 'requirements') {
+        const collected = await collectRequirements(input.project.files, input.options);
+        return fixRequirements({
+          vulnerable,
+          located: collected.requirements,
+          roots: input.project.files,
+          resolve: (f) => path.resolve(io.cwd, f),
+          readFile: (f) => input.options.readFile(f),
+          plan: planner,
+        });
+      }
+      const planned = await planner(vulnerable, new Map());
+      return {
+        fixes: planned.map((p) =>
+          p.kind === 'skip'
+            ? skipped(p.dependency, p.reason)
+            : skipped(p.dependency, `pyaudit cannot change ${input.project.type} files yet`),
+        ),
+        changes: [],
+        commands: [],
+        notes: [],
+      };
+    }
+    case 'environment':
+      return fixEnvironment(ctx, input.environment(), vulnerable, planner);
+  }
+}
+
+/** Environments: `<python> -m pip install NAME==V`, when an interpreter runs here. */
+async function fixEnvironment(
+  ctx: FixContext,
+  environment: PythonEnvironment | undefined,
+  vulnerable: readonly ResolvedDependency[],
+  planner: Planner,
+): Promise<FixOutcome> {
+  const planned = await planner(vulnerable, new Map());
+  const python = ctx.o.paths.length === 0 ? environment?.python : undefined;
+  const why =
+    ctx.o.paths.length > 0
+      ? '--path folders are never changed; install the fix with the tool that manages them'
+      : 'no interpreter of this environment can run here, so pip cannot install into it';
+  const fixes: FixResult[] = [];
+  const commands: string[] = [];
+  for (const p of planned) {
+    const d = p.dependency;
+    if (p.kind === 'skip') fixes.push({ name: d.name, version: d.version, skipReason: p.reason });
+    else if (!python) fixes.push({ name: d.name, version: d.version, skipReason: why });
+    else {
+      fixes.push({ name: d.name, version: d.version, newVersion: p.version });
+      commands.push(`${python} -m pip install ${d.name}==${p.version}`);
+    }
+  }
+  return { fixes, changes: [], commands, notes: [] };
+}
+
+async function runInstalls(ctx: FixContext, outcome: FixOutcome): Promise<FixResult[]> {
+  const fixes = [...outcome.fixes];
+  const python = ctx.input.kind === 'environment' ? ctx.input.environment()?.python : undefined;
+  if (!python) return fixes;
+  for (let i = 0; i < fixes.length; i++) {
+    const fix = fixes[i] as FixResult;
+    if (!('newVersion' in fix)) continue;
+    try {
+      await exec(python, ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`], {
+        cwd: ctx.io.cwd,
+        env: { ...ctx.io.env } as NodeJS.ProcessEnv,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (e) {
+      const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
+      const last =
+        stderr
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .pop() ?? (e as Error).message;
+      fixes[i] = { name: fix.name, version: fix.version, skipReason: `pip failed: ${last}` };
+    }
+  }
+  return fixes;
+}
+
+/** Audits the fixed set without writing anything (a dry run): the planned versions, asked. */
+async function auditPlanned(
+  ctx: FixContext,
+  report: AuditReport,
+  fixes: readonly FixResult[],
+): Promise<AuditSummary> {
+  const upgraded = new Map(
+    fixes.flatMap((f) => ('newVersion' in f ? [[f.name, f.newVersion] as const] : [])),
+  );
+  const dependencies = report.results.map((r) => {
+    const d = r.dependency;
+    const v = d.kind === 'resolved' ? upgraded.get(d.name) : undefined;
+    return v !== undefined && d.kind === 'resolved' ? { ...d, version: v } : d;
+  });
+  const after = await audit({
+    sources: [
+      { description: 'the fixed set', collect: async () => ({ dependencies, warnings: [] }) },
+    ],
+    services: ctx.services,
+    ignore: ctx.o.ignoreVulns,
+  });
+  return summarize(after);
+}
+
+/** Runs `--fix` after the audit; returns the fixes for the report and the audit after them. */
+export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixRun> {
+  const { o, io } = ctx;
+  const vulnerable = vulnerableOf(report);
+  if (vulnerable.length === 0) return { fixes: [], after: summarize(report) };
+  const settings = indexSettings({
+    env: io.env,
+    cwd: io.cwd,
+    ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl }),
+    extraIndexUrls: o.extraIndexUrls,
+  });
+  const index = createPackageIndex({
+    http: ctx.http,
+    indexUrls: settings.indexUrls,
+    findLinks: settings.findLinks,
+    env: io.env,
+  });
+  const markers: MarkerEnvironment = {
+    ...(ctx.input.kind === 'environment' ? ctx.input.environment()?.markers : {}),
+    ...ctx.target,
+  };
+  const pythonVersion = o.pythonVersion ?? markers.python_version;
+  const planner: Planner = (deps, constraints) =>
+    planFixes(deps, {
+      index,
+      services: ctx.services,
+      ignore: new Set(o.ignoreVulns),
+      pinned: pinnedOf(report),
+      constraints,
+      ...(pythonVersion !== undefined && { pythonVersion }),
+      markerEnvironment: markers,
+      warn: (m) => say(io, `pyaudit: warning: ${m}`),
+    });
+  const outcome = await outcomeFor(ctx, vulnerable, planner);
+
+  // The plan first, then the changes.
+  for (const fix of outcome.fixes) {
+    say(
+      io,
+      'newVersion' in fix
+        ? `${o.dryRun ? 'Would upgrade' : 'Upgrading'} ${fix.name} ${fix.version} => ${fix.newVersion}`
+        : `Cannot fix ${fix.name} ${fix.version}: ${fix.skipReason}`,
+    );
+  }
+  for (const note of outcome.notes) say(io, note);
+  if (o.dryRun) {
+    for (const change of outcome.changes) {
+      const name = path.relative(io.cwd, change.file) || change.file;
+      io.stderr.write(
+        unifiedDiff(
+          Buffer.from(change.before).toString('utf8'),
+          Buffer.from(change.after).toString('utf8'),
+          `a/${name}`,
+          `b/${name}`,
+        ),
+      );
+    }
+    for (const command of outcome.commands) say(io, `Would run: ${command}`);
+    return { fixes: outcome.fixes, after: await auditPlanned(ctx, report, outcome.fixes) };
+  }
+  try {
+    await applyChanges(outcome.changes);
+  } catch (e) {
+    if (!(e instanceof TransactionError)) throw e;
+    const restored =
+      e.unrestored.length === 0
+        ? 'every file is as it was'
+        : `could not restore ${e.unrestored.join(', ')}`;
+    throw new PyauditError('input', `--fix failed: ${e.message}; ${restored}`);
+  }
+  let fixes: readonly FixResult[] = outcome.fixes;
+  if (ctx.input.kind === 'environment') {
+    for (const command of outcome.commands) say(io, `Running: ${command}`);
+    fixes = await runInstalls(ctx, outcome);
+  } else {
+    for (const command of outcome.commands) say(io, `Run: ${command}`);
+  }
+  for (const change of outcome.changes)
+    say(io, `Changed ${path.relative(io.cwd, change.file) || change.file}`);
+  // Audit again what is now on disk.
+  const after = await audit({
+    sources: ctx.sources,
+    services: ctx.services,
+    ignore: o.ignoreVulns,
+  });
+  return { fixes, after: summarize(after) };
+}

@@ -1,0 +1,297 @@
+/**
+ * `--fix` end to end: the CLI against a real loopback OSV server (the PyPA records for jinja2
+ * and werkzeug) and a real loopback PEP 691 index (test/fixtures/fix/index), on requirements
+ * files with comments, continuations, markers, includes, constraints and hashes. Files are
+ * compared whole, byte for byte.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { devNull, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../src/audit/audit.js';
+import type { ResolvedDependency } from '../src/core/dependency.js';
+import { planFixes } from '../src/fix/plan.js';
+import { fixRequirements } from '../src/fix/requirements-fix.js';
+import { applyChanges } from '../src/fix/transaction.js';
+import { createHttpClient } from '../src/http/client.js';
+import { createPackageIndex } from '../src/index/client.js';
+import { collectRequirements } from '../src/sources/requirements/collect.js';
+import { requirementsSource } from '../src/sources/requirements/index.js';
+import { createLocalService } from '../src/vulns/local/service.js';
+import { memoryStore } from '../src/vulns/store.js';
+import { loadAdvisories } from './helpers/advisories.js';
+import { FIXTURES_DIR } from './helpers/fixtures.js';
+import { runCli } from './helpers/run-cli.js';
+import { startIndexServer, type IndexTestServer } from './index-server.js';
+import { startOsvServer, type OsvTestServer } from './osv-server.js';
+
+const FIX = path.join(FIXTURES_DIR, 'fix');
+const files = (
+  JSON.parse(readFileSync(path.join(FIX, 'index', 'index.json'), 'utf8')) as {
+    projects: Record<string, Array<{ filename: string; sha256: string }>>;
+  }
+).projects;
+/** `sha256:<hex>` of the fixture files of one release, sorted (what a fixed line gets). */
+const hashes = (project: string, version: string): string[] =>
+  (files[project] ?? [])
+    .filter((f) => f.filename.split('-')[1] === version)
+    .map((f) => `sha256:${f.sha256}`)
+    .sort();
+const hash = (project: string, version: string): string => hashes(project, version)[0] as string;
+
+let osv: OsvTestServer;
+let index: IndexTestServer;
+beforeAll(async () => {
+  osv = await startOsvServer(loadAdvisories(path.join(FIX, 'osv')));
+  index = await startIndexServer(
+    { kind: 'scenario', dir: path.join(FIX, 'index') },
+    { format: 'json' },
+  );
+});
+afterAll(async () => {
+  await osv.close();
+  await index.close();
+});
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** A project folder with these files; the environment keeps pip's configuration and caches inside it. */
+function project(contents: Record<string, string>): { dir: string; env: Record<string, string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-fix-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(contents)) writeFileSync(path.join(dir, name), text);
+  return {
+    dir,
+    env: {
+      HOME: dir,
+      XDG_CACHE_HOME: path.join(dir, '.cache'),
+      XDG_CONFIG_HOME: path.join(dir, '.config'),
+      PIP_CONFIG_FILE: devNull,
+      PIP_INDEX_URL: `${index.url}/simple`,
+      PYAUDIT_OSV_URL: osv.url,
+    },
+  };
+}
+const read = (dir: string, name: string): string => readFileSync(path.join(dir, name), 'utf8');
+
+describe('--fix on requirements files', () => {
+  const hashed = (): Record<string, string> => ({
+    'requirements.txt': [
+      '# Application pins',
+      '-r base.txt  # shared with the worker',
+      '',
+      'Jinja2[i18n] == 2.10 ; python_version >= "3.6" \\',
+      `    --hash=${hash('jinja2', '2.10')}`,
+      '',
+    ].join('\n'),
+    'base.txt': [
+      '# base',
+      `werkzeug==3.0.0 --hash=${hash('werkzeug', '3.0.0')}  # patched below`,
+      'MarkupSafe==2.0.1 \\',
+      `  --hash=${hash('markupsafe', '2.0.1')}`,
+    ].join('\r\n'),
+  });
+
+  it('changes exactly the vulnerable versions and their hashes, in the file that declares each; the audit after is clean', async () => {
+    const { dir, env } = project(hashed());
+    const result = await runCli(
+      ['-r', 'requirements.txt', '--fix', '-f', 'json', '--progress-spinner', 'off'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(read(dir, 'requirements.txt')).toBe(
+      [
+        '# Application pins',
+        '-r base.txt  # shared with the worker',
+        '',
+        'Jinja2[i18n] == 2.11.3 ; python_version >= "3.6" \\',
+        `    --hash=${hashes('jinja2', '2.11.3')[0]} --hash=${hashes('jinja2', '2.11.3')[1]}`,
+        '',
+      ].join('\n'),
+    );
+    expect(read(dir, 'base.txt')).toBe(
+      [
+        '# base',
+        `werkzeug==3.0.1 --hash=${hashes('werkzeug', '3.0.1')[0]} --hash=${hashes('werkzeug', '3.0.1')[1]}  # patched below`,
+        'MarkupSafe==2.0.1 \\',
+        `  --hash=${hash('markupsafe', '2.0.1')}`,
+      ].join('\r\n'),
+    );
+    const json = JSON.parse(result.stdout) as {
+      fixes: unknown[];
+      dependencies: Array<{ name: string; vulns: Array<{ id: string }> }>;
+    };
+    expect(json.fixes).toEqual([
+      { name: 'werkzeug', old_version: '3.0.0', new_version: '3.0.1' },
+      { name: 'jinja2', old_version: '2.10', new_version: '2.11.3' },
+    ]);
+    expect(json.dependencies.map((d) => [d.name, d.vulns.map((v) => v.id)])).toEqual([
+      ['werkzeug', ['PYSEC-2023-221']],
+      ['markupsafe', []],
+      ['jinja2', ['PYSEC-2019-217', 'PYSEC-2021-66']],
+    ]);
+    expect(result.stderr).toBe(
+      [
+        'Upgrading werkzeug 3.0.0 => 3.0.1',
+        'Upgrading jinja2 2.10 => 2.11.3',
+        'Changed base.txt',
+        'Changed requirements.txt',
+        'Found 3 known vulnerabilities in 2 packages',
+        'After the fixes: No known vulnerabilities found',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(0);
+    // And a second audit of the files agrees.
+    const again = await runCli(['-r', 'requirements.txt', '--progress-spinner', 'off'], {
+      cwd: dir,
+      env,
+    });
+    expect(again).toEqual({ stdout: '', stderr: 'No known vulnerabilities found\n', code: 0 });
+  });
+
+  it('--fix --dry-run prints a unified diff per file, changes nothing, and exits 1', async () => {
+    const contents = hashed();
+    const { dir, env } = project(contents);
+    const result = await runCli(
+      ['-r', 'requirements.txt', '--fix', '--dry-run', '--progress-spinner', 'off'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(read(dir, 'requirements.txt')).toBe(contents['requirements.txt']);
+    expect(read(dir, 'base.txt')).toBe(contents['base.txt']);
+    const [w0, w1] = hashes('werkzeug', '3.0.1');
+    const [j0, j1] = hashes('jinja2', '2.11.3');
+    expect(result.stderr).toBe(
+      [
+        'Would upgrade werkzeug 3.0.0 => 3.0.1',
+        'Would upgrade jinja2 2.10 => 2.11.3',
+        '--- a/base.txt',
+        '+++ b/base.txt',
+        '@@ -1,4 +1,4 @@',
+        ' # base\r',
+        `-werkzeug==3.0.0 --hash=${hash('werkzeug', '3.0.0')}  # patched below\r`,
+        `+werkzeug==3.0.1 --hash=${w0} --hash=${w1}  # patched below\r`,
+        ' MarkupSafe==2.0.1 \\\r',
+        `   --hash=${hash('markupsafe', '2.0.1')}`,
+        '\\ No newline at end of file',
+        '--- a/requirements.txt',
+        '+++ b/requirements.txt',
+        '@@ -1,5 +1,5 @@',
+        ' # Application pins',
+        ' -r base.txt  # shared with the worker',
+        ' ',
+        '-Jinja2[i18n] == 2.10 ; python_version >= "3.6" \\',
+        `-    --hash=${hash('jinja2', '2.10')}`,
+        '+Jinja2[i18n] == 2.11.3 ; python_version >= "3.6" \\',
+        `+    --hash=${j0} --hash=${j1}`,
+        'Found 3 known vulnerabilities in 2 packages',
+        'After the fixes (not applied: --dry-run): No known vulnerabilities found',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('keeps comments, continuations, markers and constraints files; a fix a parent forbids is skipped with the reason; exit 1', async () => {
+    const { dir, env } = project({
+      'requirements.txt':
+        [
+          'flask==1.0            # web',
+          'werkzeug==2.0.3       # flask 1.0 needs <2.1',
+          'jinja2 \\',
+          '    ==2.10 ; sys_platform != "win32"   # split over two lines',
+          '-c constraints.txt',
+          'markupsafe',
+        ].join('\n') + '\n',
+      'constraints.txt': 'markupsafe==2.0.1\nJinja2<3  # stay on 2.x\n',
+    });
+    const result = await runCli(['-r', 'requirements.txt', '--fix', '--progress-spinner', 'off'], {
+      cwd: dir,
+      env,
+    });
+    expect(read(dir, 'requirements.txt')).toBe(
+      [
+        'flask==1.0            # web',
+        'werkzeug==2.0.3       # flask 1.0 needs <2.1',
+        'jinja2 \\',
+        '    ==2.11.3 ; sys_platform != "win32"   # split over two lines',
+        '-c constraints.txt',
+        'markupsafe',
+      ].join('\n') + '\n',
+    );
+    expect(read(dir, 'constraints.txt')).toBe('markupsafe==2.0.1\nJinja2<3  # stay on 2.x\n');
+    expect(result.stderr).toBe(
+      [
+        'Cannot fix werkzeug 2.0.3: flask 1.0 requires werkzeug>=0.14,<2.1; upgrade flask too',
+        'Upgrading jinja2 2.10 => 2.11.3',
+        'Changed requirements.txt',
+        'Found 6 known vulnerabilities in 2 packages',
+        'After the fixes: Found 4 known vulnerabilities in 1 package',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stdout).toContain('Applied Fix');
+    expect(result.stdout).toContain('Successfully upgraded jinja2 (2.10 => 2.11.3)');
+    expect(result.stdout).toContain(
+      'Failed to fix werkzeug (2.0.3): flask 1.0 requires werkzeug>=0.14,<2.1; upgrade flask too',
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('a failure in the middle of a multi-file fix leaves every file as it was', async () => {
+    const contents = hashed();
+    const { dir } = project(contents);
+    const readFile = (f: string): Promise<Uint8Array> =>
+      Promise.resolve(readFileSync(path.resolve(dir, f)));
+    const options = { readFile, markerEnvironment: {} };
+    const root = path.join(dir, 'requirements.txt');
+    const services = [createLocalService(memoryStore(loadAdvisories(path.join(FIX, 'osv'))))];
+    const report = await audit({ sources: [requirementsSource([root], options)], services });
+    const vulnerable = report.results.flatMap((r) =>
+      r.findings.length > 0 ? [r.dependency as ResolvedDependency] : [],
+    );
+    const http = createHttpClient({ timeoutSeconds: 10 });
+    try {
+      const packageIndex = createPackageIndex({
+        http,
+        indexUrls: [`${index.url}/simple`],
+        netrc: null,
+      });
+      const outcome = await fixRequirements({
+        vulnerable,
+        located: (await collectRequirements([root], options)).requirements,
+        roots: [root],
+        resolve: (f) => path.resolve(dir, f),
+        readFile,
+        plan: (deps, constraints) =>
+          planFixes(deps, { index: packageIndex, services, pinned: vulnerable, constraints }),
+      });
+      expect(outcome.changes.map((c) => path.basename(c.file))).toEqual([
+        'base.txt',
+        'requirements.txt',
+      ]);
+      // After base.txt was replaced, requirements.txt is edited by someone else.
+      const edited = `${contents['requirements.txt']}flask==2.3.3\n`;
+      await expect(
+        applyChanges(outcome.changes, {
+          beforeStep: (step) => {
+            if (step === 1) writeFileSync(root, edited);
+          },
+        }),
+      ).rejects.toThrow(`${root} changed on disk since it was read; it was not overwritten`);
+      expect(read(dir, 'base.txt')).toBe(contents['base.txt']);
+      expect(read(dir, 'requirements.txt')).toBe(edited);
+    } finally {
+      await http.close();
+    }
+  });
+});
