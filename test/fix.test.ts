@@ -295,3 +295,108 @@ describe('--fix on requirements files', () => {
     }
   });
 });
+
+describe('--fix on manifests and lock files', () => {
+  const PYPROJECT = `# Our service.
+[project]
+name = "service"
+version = "0.3.0"
+requires-python = ">=3.8"
+dependencies = [
+    "Jinja2 == 2.10",         # templates
+    "markupsafe==2.0.1",
+]
+
+[dependency-groups]
+# the web layer, kept separate
+web = ["werkzeug==3.0.0 ; python_version >= '3.8'"]
+
+[tool.uv]
+default-groups = ["web"]
+`;
+
+  it('pyproject.toml: each pin changes in place, every comment and the key order kept; the audit after is clean', async () => {
+    const { dir, env } = project({ 'pyproject.toml': PYPROJECT });
+    const result = await runCli(['.', '--fix', '--progress-spinner', 'off', '-f', 'json'], {
+      cwd: dir,
+      env,
+    });
+    expect(read(dir, 'pyproject.toml')).toBe(`# Our service.
+[project]
+name = "service"
+version = "0.3.0"
+requires-python = ">=3.8"
+dependencies = [
+    "Jinja2 == 2.11.3",         # templates
+    "markupsafe==2.0.1",
+]
+
+[dependency-groups]
+# the web layer, kept separate
+web = ["werkzeug==3.0.1 ; python_version >= '3.8'"]
+
+[tool.uv]
+default-groups = ["web"]
+`);
+    expect((JSON.parse(result.stdout) as { fixes: unknown }).fixes).toEqual([
+      { name: 'jinja2', old_version: '2.10', new_version: '2.11.3' },
+      { name: 'werkzeug', old_version: '3.0.0', new_version: '3.0.1' },
+    ]);
+    expect(result.stderr.split('\n').slice(-3)).toEqual([
+      'Found 3 known vulnerabilities in 2 packages',
+      'After the fixes: No known vulnerabilities found',
+      '',
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it('uv.lock is never rewritten: the command per package, and the manifest change a constraint needs', async () => {
+    const lock = `version = 1
+revision = 2
+requires-python = ">=3.8"
+
+[[package]]
+name = "service"
+version = "0.3.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "jinja2" },
+]
+
+[[package]]
+name = "jinja2"
+version = "2.10"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [
+    { name = "markupsafe" },
+]
+
+[[package]]
+name = "markupsafe"
+version = "2.0.1"
+source = { registry = "https://pypi.org/simple" }
+`;
+    const manifest = `[project]
+name = "service"
+version = "0.3.0"
+dependencies = [
+    "jinja2>=2.10,<2.11",  # held back
+]
+`;
+    const { dir, env } = project({ 'uv.lock': lock, 'pyproject.toml': manifest });
+    const result = await runCli(['.', '--fix', '--progress-spinner', 'off'], { cwd: dir, env });
+    expect(read(dir, 'uv.lock')).toBe(lock);
+    expect(read(dir, 'pyproject.toml')).toBe(manifest);
+    expect(result.stderr).toBe(
+      [
+        'pyaudit: auditing uv.lock (found in .)',
+        'Cannot fix jinja2 2.10: uv.lock is not rewritten; run: uv lock --upgrade-package jinja2==2.11.3 (fixed in 2.11.3)',
+        'pyproject.toml:5: the constraint "jinja2>=2.10,<2.11" of jinja2 does not admit 2.11.3; change it first',
+        'Found 2 known vulnerabilities in 1 package',
+        'After the fixes: Found 2 known vulnerabilities in 1 package',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(1);
+  });
+});

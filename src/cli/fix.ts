@@ -5,6 +5,7 @@
  * `--dry-run`, prints their diffs), runs or prints the commands, and audits again.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -17,6 +18,8 @@ import {
 import type { DependencySource, ResolvedDependency } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { unifiedDiff } from '../fix/diff.js';
+import { fixLock, manifestOf, type LockKind } from '../fix/lock.js';
+import { fixManifest } from '../fix/manifest-fix.js';
 import { planFixes } from '../fix/plan.js';
 import { fixRequirements } from '../fix/requirements-fix.js';
 import { applyChanges, TransactionError } from '../fix/transaction.js';
@@ -108,21 +111,62 @@ async function outcomeFor(
           plan: planner,
         });
       }
-      const planned = await planner(vulnerable, new Map());
-      return {
-        fixes: planned.map((p) =>
-          p.kind === 'skip'
-            ? skipped(p.dependency, p.reason)
-            : skipped(p.dependency, `pyaudit cannot change ${input.project.type} files yet`),
-        ),
-        changes: [],
-        commands: [],
-        notes: [],
-      };
+      return fixProject(ctx, input.project, vulnerable, planner);
     }
     case 'environment':
       return fixEnvironment(ctx, input.environment(), vulnerable, planner);
   }
+}
+
+const LOCKS: readonly string[] = ['uv-lock', 'poetry-lock', 'pdm-lock', 'pipfile-lock', 'pylock'];
+
+/** Manifests are rewritten in place; lock files get commands; other kinds are not fixed. */
+async function fixProject(
+  ctx: FixContext,
+  project: ProjectInput,
+  vulnerable: readonly ResolvedDependency[],
+  planner: Planner,
+): Promise<FixOutcome> {
+  const file = project.files[0] as string;
+  const absolute = path.resolve(ctx.io.cwd, file);
+  if (project.type === 'pyproject' || project.type === 'pipfile') {
+    return fixManifest({
+      vulnerable,
+      file: absolute,
+      display: file,
+      kind: project.type,
+      bytes: await readFile(absolute),
+      plan: planner,
+    });
+  }
+  if (LOCKS.includes(project.type)) {
+    const kind = project.type as LockKind;
+    const manifest = manifestOf(kind);
+    let text: string | null = null;
+    const manifestPath = manifest ? path.join(path.dirname(absolute), manifest.name) : null;
+    if (manifestPath) text = await readFile(manifestPath, 'utf8').catch(() => null);
+    return fixLock({
+      vulnerable,
+      kind,
+      display: file,
+      manifest:
+        manifestPath && text !== null
+          ? { display: path.relative(ctx.io.cwd, manifestPath) || manifestPath, text }
+          : null,
+      plan: planner,
+    });
+  }
+  const planned = await planner(vulnerable, new Map());
+  return {
+    fixes: planned.map((p) =>
+      p.kind === 'skip'
+        ? skipped(p.dependency, p.reason)
+        : skipped(p.dependency, `${file} is not a file --fix changes (upgrade to ${p.version})`),
+    ),
+    changes: [],
+    commands: [],
+    notes: [],
+  };
 }
 
 /** Environments: `<python> -m pip install NAME==V`, when an interpreter runs here. */
@@ -259,7 +303,8 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
         ),
       );
     }
-    for (const command of outcome.commands) say(io, `Would run: ${command}`);
+    if (ctx.input.kind === 'environment')
+      for (const command of outcome.commands) say(io, `Would run: ${command}`);
     return { fixes: outcome.fixes, after: await auditPlanned(ctx, report, outcome.fixes) };
   }
   try {
@@ -276,8 +321,6 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
   if (ctx.input.kind === 'environment') {
     for (const command of outcome.commands) say(io, `Running: ${command}`);
     fixes = await runInstalls(ctx, outcome);
-  } else {
-    for (const command of outcome.commands) say(io, `Run: ${command}`);
   }
   for (const change of outcome.changes)
     say(io, `Changed ${path.relative(io.cwd, change.file) || change.file}`);
