@@ -4,9 +4,11 @@
  * files with comments, continuations, markers, includes, constraints and hashes. Files are
  * compared whole, byte for byte.
  */
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../src/audit/audit.js';
 import type { ResolvedDependency } from '../src/core/dependency.js';
@@ -399,4 +401,81 @@ dependencies = [
     );
     expect(result.code).toBe(1);
   });
+});
+
+/** The environment test needs python3 with pip (its venv borrows the machine's pip, read-only). */
+const hasPip = ((): boolean => {
+  try {
+    execFileSync('python3', ['-c', 'import pip'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasPip)
+  console.warn('[pyaudit tests] skipping the --fix environment test: no python3 with pip');
+
+(hasPip ? describe : describe.skip)('--fix on an environment', () => {
+  it('runs that python -m pip install NAME==V in a venv built here, from the loopback index; never for --path', async () => {
+    const { dir, env } = project({});
+    const venv = path.join(dir, 'venv');
+    // A venv made from scratch; its python runs the machine's pip (system site-packages) but
+    // installs into the venv, with pip's configuration and caches kept in the test folder.
+    execFileSync('python3', ['-m', 'venv', '--without-pip', '--system-site-packages', venv]);
+    const python = path.join(venv, 'bin', 'python');
+    const pipEnv = {
+      ...env,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PIP_NO_CACHE_DIR: '1',
+      PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    };
+    // Asynchronously: the index server answers from this same process.
+    await promisify(execFile)(
+      python,
+      ['-m', 'pip', 'install', '--quiet', 'werkzeug==3.0.0', 'markupsafe==2.0.1'],
+      { env: pipEnv },
+    );
+    const site = execFileSync(
+      python,
+      ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+
+    const viaPath = await runCli(['--path', site, '--fix', '--progress-spinner', 'off'], {
+      cwd: dir,
+      env: pipEnv,
+    });
+    expect(viaPath.stderr).toContain(
+      'Cannot fix werkzeug 3.0.0: --path folders are never changed; install the fix with the tool that manages them\n',
+    );
+    expect(viaPath.code).toBe(1);
+
+    const result = await runCli(['-l', '--fix', '--progress-spinner', 'off', '-f', 'json'], {
+      cwd: dir,
+      env: { ...pipEnv, VIRTUAL_ENV: venv },
+    });
+    expect(result.stderr.split('\n').filter((l) => !l.startsWith('pyaudit: auditing'))).toEqual([
+      'Upgrading werkzeug 3.0.0 => 3.0.1',
+      `Running: ${python} -m pip install werkzeug==3.0.1`,
+      'Found 1 known vulnerability in 1 package',
+      'After the fixes: No known vulnerabilities found',
+      '',
+    ]);
+    expect((JSON.parse(result.stdout) as { fixes: unknown }).fixes).toEqual([
+      { name: 'werkzeug', old_version: '3.0.0', new_version: '3.0.1' },
+    ]);
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(
+      execFileSync(python, ['-m', 'pip', 'list', '--local', '--format', 'json'], {
+        env: pipEnv,
+        encoding: 'utf8',
+      }),
+    ) as Array<{ name: string; version: string }>;
+    expect(listed.map((p) => `${p.name.toLowerCase()}==${p.version}`).sort()).toEqual([
+      'markupsafe==2.0.1',
+      'werkzeug==3.0.1',
+    ]);
+  }, 120_000);
 });
