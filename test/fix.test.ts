@@ -249,6 +249,35 @@ describe('--fix on requirements files', () => {
     expect(result.code).toBe(1);
   });
 
+  it("takes the index from the file's own --index-url; standard input is never rewritten", async () => {
+    const text = `--index-url ${index.url}/simple\nwerkzeug==3.0.0\n`;
+    const { dir, env } = project({ 'requirements.txt': text });
+    // The configured index knows no project: only the file's own index can give the fix.
+    const elsewhere = { ...env, PIP_INDEX_URL: `${index.url}/nowhere` };
+    const fromFile = await runCli(
+      ['-r', 'requirements.txt', '--fix', '--progress-spinner', 'off'],
+      {
+        cwd: dir,
+        env: elsewhere,
+      },
+    );
+    expect(read(dir, 'requirements.txt')).toBe(text.replace('3.0.0', '3.0.1'));
+    expect(fromFile.code).toBe(0);
+    const stdin = await runCli(['-r', '-', '--fix', '--progress-spinner', 'off', '-f', 'json'], {
+      cwd: dir,
+      env,
+      stdin: 'werkzeug==3.0.0\n',
+    });
+    expect((JSON.parse(stdin.stdout) as { fixes: unknown }).fixes).toEqual([
+      {
+        name: 'werkzeug',
+        version: '3.0.0',
+        skip_reason: 'standard input cannot be rewritten (fixed in 3.0.1)',
+      },
+    ]);
+    expect(stdin.code).toBe(1);
+  });
+
   it('a failure in the middle of a multi-file fix leaves every file as it was', async () => {
     const contents = hashed();
     const { dir } = project(contents);

@@ -33,6 +33,7 @@ import {
   collectRequirements,
   type RequirementsCollectOptions,
 } from '../sources/requirements/collect.js';
+import type { RequirementsGlobalOptions } from '../sources/requirements/parse.js';
 import type { MarkerEnvironment } from '../standards/markers.js';
 import type { VulnerabilityService } from '../vulns/types.js';
 import type { CliIo } from './main.js';
@@ -84,7 +85,7 @@ function pinnedOf(report: AuditReport): ResolvedDependency[] {
 async function outcomeFor(
   ctx: FixContext,
   vulnerable: readonly ResolvedDependency[],
-  planner: Planner,
+  plannerFor: (fileOptions?: readonly RequirementsGlobalOptions[]) => Planner,
 ): Promise<FixOutcome> {
   const { o, io, input } = ctx;
   switch (input.kind) {
@@ -96,7 +97,8 @@ async function outcomeFor(
         roots: o.requirements,
         resolve: (f) => path.resolve(io.cwd, f),
         readFile: (f) => input.options.readFile(f),
-        plan: planner,
+        // The files' own index options count, as pip reads them.
+        plan: plannerFor(collected.options),
       });
     }
     case 'project': {
@@ -108,13 +110,13 @@ async function outcomeFor(
           roots: input.project.files,
           resolve: (f) => path.resolve(io.cwd, f),
           readFile: (f) => input.options.readFile(f),
-          plan: planner,
+          plan: plannerFor(collected.options),
         });
       }
-      return fixProject(ctx, input.project, vulnerable, planner);
+      return fixProject(ctx, input.project, vulnerable, plannerFor());
     }
     case 'environment':
-      return fixEnvironment(ctx, input.environment(), vulnerable, planner);
+      return fixEnvironment(ctx, input.environment(), vulnerable, plannerFor());
   }
 }
 
@@ -251,35 +253,39 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
   const { o, io } = ctx;
   const vulnerable = vulnerableOf(report);
   if (vulnerable.length === 0) return { fixes: [], after: summarize(report) };
-  const settings = indexSettings({
-    env: io.env,
-    cwd: io.cwd,
-    ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl }),
-    extraIndexUrls: o.extraIndexUrls,
-  });
-  const index = createPackageIndex({
-    http: ctx.http,
-    indexUrls: settings.indexUrls,
-    findLinks: settings.findLinks,
-    env: io.env,
-  });
   const markers: MarkerEnvironment = {
     ...(ctx.input.kind === 'environment' ? ctx.input.environment()?.markers : {}),
     ...ctx.target,
   };
   const pythonVersion = o.pythonVersion ?? markers.python_version;
-  const planner: Planner = (deps, constraints) =>
-    planFixes(deps, {
-      index,
-      services: ctx.services,
-      ignore: new Set(o.ignoreVulns),
-      pinned: pinnedOf(report),
-      constraints,
-      ...(pythonVersion !== undefined && { pythonVersion }),
-      markerEnvironment: markers,
-      warn: (m) => say(io, `pyaudit: warning: ${m}`),
-    });
-  const outcome = await outcomeFor(ctx, vulnerable, planner);
+  const plannerFor =
+    (fileOptions: readonly RequirementsGlobalOptions[] = []): Planner =>
+    (deps, constraints) => {
+      const settings = indexSettings({
+        env: io.env,
+        cwd: io.cwd,
+        ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl }),
+        extraIndexUrls: o.extraIndexUrls,
+        fileOptions,
+      });
+      const index = createPackageIndex({
+        http: ctx.http,
+        indexUrls: settings.indexUrls,
+        findLinks: settings.findLinks,
+        env: io.env,
+      });
+      return planFixes(deps, {
+        index,
+        services: ctx.services,
+        ignore: new Set(o.ignoreVulns),
+        pinned: pinnedOf(report),
+        constraints,
+        ...(pythonVersion !== undefined && { pythonVersion }),
+        markerEnvironment: markers,
+        warn: (m) => say(io, `pyaudit: warning: ${m}`),
+      });
+    };
+  const outcome = await outcomeFor(ctx, vulnerable, plannerFor);
 
   // The plan first, then the changes.
   for (const fix of outcome.fixes) {

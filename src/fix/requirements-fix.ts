@@ -94,7 +94,7 @@ export async function fixRequirements(input: RequirementsFixInput): Promise<FixO
       reason = `the index gives no sha256 for every file of ${d.name} ${fix.version}, so its --hash values cannot be written`;
     }
     for (const p of pins) {
-      if (p.file === '-') reason ??= 'standard input cannot be rewritten';
+      if (p.file === '-') reason ??= `standard input cannot be rewritten (fixed in ${fix.version})`;
       wanted.push({
         file: p.file,
         edit: {
@@ -107,7 +107,7 @@ export async function fixRequirements(input: RequirementsFixInput): Promise<FixO
     }
     if (pins.length === 0) {
       const root = input.roots[0] ?? '-';
-      if (root === '-') reason ??= 'standard input cannot be rewritten';
+      if (root === '-') reason ??= `standard input cannot be rewritten (fixed in ${fix.version})`;
       const via = d.graph && d.graph.via.length > 0 ? ` (via ${d.graph.via.join(' > ')})` : '';
       wanted.push({
         file: root,
