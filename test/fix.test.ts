@@ -5,7 +5,7 @@
  * compared whole, byte for byte.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -381,6 +381,37 @@ default-groups = ["web"]
     expect(result.code).toBe(0);
   });
 
+  it('Pipfile: the version strings change in place, every other byte kept', async () => {
+    const pipfile = `[[source]]
+url = "${index.url}/simple"
+verify_ssl = false
+name = "fixtures"
+
+[packages]
+jinja2 = "==2.10"   # templates
+flask = "*"
+
+[dev-packages]
+werkzeug = { version = "==3.0.0", markers = "python_version >= '3.8'" }
+`;
+    const { dir, env } = project({ Pipfile: pipfile });
+    const result = await runCli(
+      ['Pipfile', '--group', 'dev-packages', '--fix', '--progress-spinner', 'off', '-f', 'json'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(read(dir, 'Pipfile')).toBe(
+      pipfile.replace('jinja2 = "==2.10"', 'jinja2 = "==2.11.3"').replace('"==3.0.0"', '"==3.0.1"'),
+    );
+    expect((JSON.parse(result.stdout) as { fixes: unknown }).fixes).toEqual([
+      { name: 'jinja2', old_version: '2.10', new_version: '2.11.3' },
+      { name: 'werkzeug', old_version: '3.0.0', new_version: '3.0.1' },
+    ]);
+    expect(result.code).toBe(0);
+  });
+
   it('uv.lock is never rewritten: the command per package, and the manifest change a constraint needs', async () => {
     const lock = `version = 1
 revision = 2
@@ -507,4 +538,33 @@ if (!hasPip)
       'werkzeug==3.0.1',
     ]);
   }, 120_000);
+});
+
+describe('--fix on an environment whose interpreter cannot run here', () => {
+  it('is skipped with the reason; nothing runs', async () => {
+    const { dir, env } = project({});
+    const venv = path.join(dir, 'foreign');
+    const site = path.join(venv, 'lib', 'python3.12', 'site-packages', 'werkzeug-3.0.0.dist-info');
+    mkdirSync(site, { recursive: true });
+    writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /opt/python/bin\nversion = 3.12.1\n');
+    writeFileSync(
+      path.join(site, 'METADATA'),
+      'Metadata-Version: 2.1\nName: Werkzeug\nVersion: 3.0.0\n',
+    );
+    mkdirSync(path.join(venv, 'bin'));
+    writeFileSync(path.join(venv, 'bin', 'python'), '#!/nonexistent/interpreter\n', {
+      mode: 0o755,
+    });
+    const result = await runCli(['--fix', '--progress-spinner', 'off'], {
+      cwd: dir,
+      env: { ...env, VIRTUAL_ENV: venv },
+    });
+    expect(result.stderr.split('\n').filter((l) => !l.startsWith('pyaudit: auditing'))).toEqual([
+      'Cannot fix werkzeug 3.0.0: no interpreter of this environment can run here, so pip cannot install into it',
+      'Found 1 known vulnerability in 1 package',
+      'After the fixes: Found 1 known vulnerability in 1 package',
+      '',
+    ]);
+    expect(result.code).toBe(1);
+  });
 });

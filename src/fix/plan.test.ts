@@ -106,4 +106,22 @@ describe('planFixes', () => {
       reason: 'werkzeug 2.3.8 requires Python >=3.8 (the target is 3.7)',
     });
   });
+
+  it('says when a package is not on the index at all', async () => {
+    const index = createPackageIndex({ http, indexUrls: [`${server.url}/simple`], netrc: null });
+    const privateLib = pin('private-lib', '1.0');
+    expect(
+      await planFixes([privateLib], {
+        index,
+        services: [createLocalService(memoryStore(records))],
+        pinned: [privateLib],
+      }),
+    ).toEqual([
+      {
+        kind: 'skip',
+        dependency: privateLib,
+        reason: `private-lib is not on the package index (${server.url}/simple)`,
+      },
+    ]);
+  });
 });

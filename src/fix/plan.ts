@@ -175,6 +175,12 @@ export async function planFixes(
   const parents = await parentConstraints(options, new Set(vulnerable.map((d) => d.name)));
   return vulnerable.map((dependency, i): PlannedFix => {
     const byVersion = releases[i] as Map<string, DistributionFile[]>;
+    if (byVersion.size === 0)
+      return {
+        kind: 'skip',
+        dependency,
+        reason: `${dependency.name} is not on the package index (${options.index.description})`,
+      };
     const choice = chooseFixVersion({
       name: dependency.name,
       current: dependency.version,
