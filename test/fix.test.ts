@@ -5,7 +5,15 @@
  * compared whole, byte for byte.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { devNull, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -276,6 +284,49 @@ describe('--fix on requirements files', () => {
       },
     ]);
     expect(stdin.code).toBe(1);
+  });
+
+  it('a folder that cannot be written in the middle of the fix: exit 2, every file as it was', async () => {
+    const contents = {
+      'requirements.txt': 'jinja2==2.10  # first\n-r sub/base.txt\n',
+      'sub/base.txt': 'werkzeug==3.0.0\n',
+    };
+    const { dir, env } = project({});
+    mkdirSync(path.join(dir, 'sub'));
+    for (const [name, text] of Object.entries(contents)) writeFileSync(path.join(dir, name), text);
+    // requirements.txt is replaced first; then sub/ refuses the temporary file. As root only
+    // the immutable attribute stops a write; otherwise the folder is made read-only.
+    const sub = path.join(dir, 'sub');
+    let immutable = false;
+    try {
+      execFileSync('chattr', ['+i', sub], { stdio: 'ignore' });
+      immutable = true;
+    } catch {
+      chmodSync(sub, 0o555);
+    }
+    try {
+      const result = await runCli(
+        ['-r', 'requirements.txt', '--fix', '--progress-spinner', 'off'],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `\\npyaudit: error: --fix failed: cannot write ${path.join(sub, 'base.txt').replace(/[.]/g, '\\.')}: (EPERM|EACCES); every file is as it was\\n$`,
+        ),
+      );
+      expect(result.code).toBe(2);
+      for (const [name, text] of Object.entries(contents)) expect(read(dir, name)).toBe(text);
+      // No temporary file is left behind.
+      expect(readdirSync(dir).filter((n) => n.includes('.pyaudit-'))).toEqual([]);
+      expect(readdirSync(sub)).toEqual(['base.txt']);
+    } finally {
+      if (immutable) execFileSync('chattr', ['-i', sub]);
+      else chmodSync(sub, 0o755);
+    }
   });
 
   it('a failure in the middle of a multi-file fix leaves every file as it was', async () => {
