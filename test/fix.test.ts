@@ -619,3 +619,15 @@ describe('--fix on an environment whose interpreter cannot run here', () => {
     expect(result.code).toBe(1);
   });
 });
+
+describe('--fix with nothing vulnerable', () => {
+  it('changes nothing and reads like a plain audit', async () => {
+    const { dir, env } = project({ 'requirements.txt': 'markupsafe==2.0.1\n' });
+    const result = await runCli(['-r', 'requirements.txt', '--fix', '--progress-spinner', 'off'], {
+      cwd: dir,
+      env,
+    });
+    expect(result).toEqual({ stdout: '', stderr: 'No known vulnerabilities found\n', code: 0 });
+    expect(read(dir, 'requirements.txt')).toBe('markupsafe==2.0.1\n');
+  });
+});

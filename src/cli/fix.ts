@@ -4,10 +4,8 @@
  * the input's kind, then prints the plan, writes the files all or nothing (or, with
  * `--dry-run`, prints their diffs), runs or prints the commands, and audits again.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   audit,
   summarize,
@@ -18,6 +16,7 @@ import {
 import type { DependencySource, ResolvedDependency } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { unifiedDiff } from '../fix/diff.js';
+import { fixEnvironment, installFixes } from '../fix/environment.js';
 import { fixLock, manifestOf, type LockKind } from '../fix/lock.js';
 import { fixManifest } from '../fix/manifest-fix.js';
 import { planFixes } from '../fix/plan.js';
@@ -38,8 +37,6 @@ import type { MarkerEnvironment } from '../standards/markers.js';
 import type { VulnerabilityService } from '../vulns/types.js';
 import type { CliIo } from './main.js';
 import type { CliOptions } from './options.js';
-
-const exec = promisify(execFile);
 
 /** What `--fix` works on: the input the audit read. */
 export type FixInput =
@@ -115,8 +112,21 @@ async function outcomeFor(
       }
       return fixProject(ctx, input.project, vulnerable, plannerFor());
     }
-    case 'environment':
-      return fixEnvironment(ctx, input.environment(), vulnerable, plannerFor());
+    case 'environment': {
+      const python = o.paths.length === 0 ? input.environment()?.python : undefined;
+      return fixEnvironment({
+        vulnerable,
+        python: python
+          ? { path: python }
+          : {
+              unavailable:
+                o.paths.length > 0
+                  ? '--path folders are never changed; install the fix with the tool that manages them'
+                  : 'no interpreter of this environment can run here, so pip cannot install into it',
+            },
+        plan: plannerFor(),
+      });
+    }
   }
 }
 
@@ -169,59 +179,6 @@ async function fixProject(
     commands: [],
     notes: [],
   };
-}
-
-/** Environments: `<python> -m pip install NAME==V`, when an interpreter runs here. */
-async function fixEnvironment(
-  ctx: FixContext,
-  environment: PythonEnvironment | undefined,
-  vulnerable: readonly ResolvedDependency[],
-  planner: Planner,
-): Promise<FixOutcome> {
-  const planned = await planner(vulnerable, new Map());
-  const python = ctx.o.paths.length === 0 ? environment?.python : undefined;
-  const why =
-    ctx.o.paths.length > 0
-      ? '--path folders are never changed; install the fix with the tool that manages them'
-      : 'no interpreter of this environment can run here, so pip cannot install into it';
-  const fixes: FixResult[] = [];
-  const commands: string[] = [];
-  for (const p of planned) {
-    const d = p.dependency;
-    if (p.kind === 'skip') fixes.push({ name: d.name, version: d.version, skipReason: p.reason });
-    else if (!python) fixes.push({ name: d.name, version: d.version, skipReason: why });
-    else {
-      fixes.push({ name: d.name, version: d.version, newVersion: p.version });
-      commands.push(`${python} -m pip install ${d.name}==${p.version}`);
-    }
-  }
-  return { fixes, changes: [], commands, notes: [] };
-}
-
-async function runInstalls(ctx: FixContext, outcome: FixOutcome): Promise<FixResult[]> {
-  const fixes = [...outcome.fixes];
-  const python = ctx.input.kind === 'environment' ? ctx.input.environment()?.python : undefined;
-  if (!python) return fixes;
-  for (let i = 0; i < fixes.length; i++) {
-    const fix = fixes[i] as FixResult;
-    if (!('newVersion' in fix)) continue;
-    try {
-      await exec(python, ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`], {
-        cwd: ctx.io.cwd,
-        env: { ...ctx.io.env } as NodeJS.ProcessEnv,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch (e) {
-      const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
-      const last =
-        stderr
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .pop() ?? (e as Error).message;
-      fixes[i] = { name: fix.name, version: fix.version, skipReason: `pip failed: ${last}` };
-    }
-  }
-  return fixes;
 }
 
 /** Audits the fixed set without writing anything (a dry run): the planned versions, asked. */
@@ -324,9 +281,10 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
     throw new PyauditError('input', `--fix failed: ${e.message}; ${restored}`);
   }
   let fixes: readonly FixResult[] = outcome.fixes;
-  if (ctx.input.kind === 'environment') {
+  const python = ctx.input.kind === 'environment' ? ctx.input.environment()?.python : undefined;
+  if (python && outcome.commands.length > 0) {
     for (const command of outcome.commands) say(io, `Running: ${command}`);
-    fixes = await runInstalls(ctx, outcome);
+    fixes = await installFixes(python, outcome.fixes, { cwd: io.cwd, env: io.env });
   }
   for (const change of outcome.changes)
     say(io, `Changed ${path.relative(io.cwd, change.file) || change.file}`);

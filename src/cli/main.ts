@@ -341,7 +341,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     io.stderr.write(
       `${summaryLine(summary)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}\n`,
     );
-    if (fixRun) {
+    if (fixRun && fixRun.fixes.length > 0) {
       // Exit 0 only when nothing vulnerable remains after the fixes (a dry run fixes nothing).
       io.stderr.write(
         `${o.dryRun ? 'After the fixes (not applied: --dry-run)' : 'After the fixes'}: ${summaryLine(fixRun.after)}\n`,
