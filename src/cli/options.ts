@@ -130,7 +130,7 @@ function buildCommand(version: string): Command {
         [],
       )
       .option('--osv-url <OSV_URL>', 'the OSV API: a base URL or a full …/v1/query URL')
-      .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
+      .option('-d, --dry-run', 'collect only; with --fix: plan, change nothing', false)
       .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
       .addOption(
         new Option('--desc [{on,off,auto}]', 'include descriptions; auto means on for json'),
