@@ -329,6 +329,55 @@ describe('--fix on requirements files', () => {
     }
   });
 
+  it('a vulnerable transitive dependency is appended as a pinned line, with hashes in a hashed file, under a comment', async () => {
+    const text = `flask==2.3.3 --hash=${hash('flask', '2.3.3')}\n`;
+    const { dir } = project({ 'requirements.txt': text });
+    const root = path.join(dir, 'requirements.txt');
+    const readFile = (f: string): Promise<Uint8Array> =>
+      Promise.resolve(readFileSync(path.resolve(dir, f)));
+    const options = { readFile, markerEnvironment: {} };
+    // As a resolved set would give it: werkzeug comes in through flask and no line pins it.
+    const werkzeug: ResolvedDependency = {
+      kind: 'resolved',
+      name: 'werkzeug',
+      displayName: 'Werkzeug',
+      version: '3.0.0',
+      origin: { file: root },
+      graph: { direct: false, via: ['flask'] },
+    };
+    const services = [createLocalService(memoryStore(loadAdvisories(path.join(FIX, 'osv'))))];
+    const http = createHttpClient({ timeoutSeconds: 10 });
+    try {
+      const packageIndex = createPackageIndex({
+        http,
+        indexUrls: [`${index.url}/simple`],
+        netrc: null,
+      });
+      const outcome = await fixRequirements({
+        vulnerable: [werkzeug],
+        located: (await collectRequirements([root], options)).requirements,
+        roots: [root],
+        resolve: (f) => path.resolve(dir, f),
+        readFile,
+        plan: (deps, constraints) =>
+          planFixes(deps, { index: packageIndex, services, pinned: [werkzeug], constraints }),
+      });
+      expect(outcome.fixes).toEqual([{ name: 'werkzeug', version: '3.0.0', newVersion: '3.0.1' }]);
+      await applyChanges(outcome.changes);
+      const [w0, w1] = hashes('werkzeug', '3.0.1');
+      expect(read(dir, 'requirements.txt')).toBe(
+        `${text}# pyaudit: a vulnerable dependency (via flask) pinned to a fixed version\nwerkzeug==3.0.1 \\\n    --hash=${w0} \\\n    --hash=${w1}\n`,
+      );
+      // pip's hash-checking mode accepts the file as written.
+      expect((await collectRequirements([root], options)).dependencies.map((d) => d.name)).toEqual([
+        'flask',
+        'werkzeug',
+      ]);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('a failure in the middle of a multi-file fix leaves every file as it was', async () => {
     const contents = hashed();
     const { dir } = project(contents);
