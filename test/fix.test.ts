@@ -481,6 +481,28 @@ default-groups = ["web"]
     expect(result.code).toBe(0);
   });
 
+  it("a fix must still support the lowest Python the project's requires-python admits", async () => {
+    const manifest =
+      '[project]\nname = "old"\nversion = "1"\nrequires-python = ">=3.7"\ndependencies = ["werkzeug==2.2.3"]\n';
+    const { dir, env } = project({ 'pyproject.toml': manifest });
+    const result = await runCli(['.', '--fix', '--progress-spinner', 'off'], { cwd: dir, env });
+    expect(read(dir, 'pyproject.toml')).toBe(manifest);
+    expect(result.stderr).toContain(
+      'Cannot fix werkzeug 2.2.3: werkzeug 2.3.8 requires Python >=3.8 (the target is 3.7)\n',
+    );
+    expect(result.code).toBe(1);
+    // With a target of 3.11 the project's floor does not apply.
+    const newer = await runCli(
+      ['.', '--fix', '--python-version', '3.11', '--progress-spinner', 'off'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    expect(read(dir, 'pyproject.toml')).toBe(manifest.replace('2.2.3', '2.3.8'));
+    expect(newer.code).toBe(0);
+  });
+
   it('Pipfile: the version strings change in place, every other byte kept', async () => {
     const pipfile = `[[source]]
 url = "${index.url}/simple"

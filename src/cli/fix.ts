@@ -19,6 +19,7 @@ import { unifiedDiff } from '../fix/diff.js';
 import { fixEnvironment, installFixes } from '../fix/environment.js';
 import { fixLock, manifestOf, type LockKind } from '../fix/lock.js';
 import { fixManifest } from '../fix/manifest-fix.js';
+import { declaredRequiresPython, lowestPython } from '../fix/python.js';
 import { planFixes } from '../fix/plan.js';
 import { fixRequirements } from '../fix/requirements-fix.js';
 import { applyChanges, TransactionError } from '../fix/transaction.js';
@@ -82,7 +83,10 @@ function pinnedOf(report: AuditReport): ResolvedDependency[] {
 async function outcomeFor(
   ctx: FixContext,
   vulnerable: readonly ResolvedDependency[],
-  plannerFor: (fileOptions?: readonly RequirementsGlobalOptions[]) => Planner,
+  plannerFor: (
+    fileOptions?: readonly RequirementsGlobalOptions[],
+    projectPython?: string,
+  ) => Planner,
 ): Promise<FixOutcome> {
   const { o, io, input } = ctx;
   switch (input.kind) {
@@ -110,7 +114,7 @@ async function outcomeFor(
           plan: plannerFor(collected.options),
         });
       }
-      return fixProject(ctx, input.project, vulnerable, plannerFor());
+      return fixProject(ctx, input.project, vulnerable, plannerFor);
     }
     case 'environment': {
       const python = o.paths.length === 0 ? input.environment()?.python : undefined;
@@ -137,18 +141,31 @@ async function fixProject(
   ctx: FixContext,
   project: ProjectInput,
   vulnerable: readonly ResolvedDependency[],
-  planner: Planner,
+  plannerFor: (
+    fileOptions?: readonly RequirementsGlobalOptions[],
+    projectPython?: string,
+  ) => Planner,
 ): Promise<FixOutcome> {
   const file = project.files[0] as string;
   const absolute = path.resolve(ctx.io.cwd, file);
+  /** The lowest Python the project declares, which a fix must still support. */
+  const lowest = (...texts: Array<string | null>): string | undefined => {
+    for (const text of texts) {
+      const spec = text === null ? null : declaredRequiresPython(text);
+      const python = spec === null ? null : lowestPython(spec);
+      if (python !== null) return python;
+    }
+    return undefined;
+  };
   if (project.type === 'pyproject' || project.type === 'pipfile') {
+    const bytes = await readFile(absolute);
     return fixManifest({
       vulnerable,
       file: absolute,
       display: file,
       kind: project.type,
-      bytes: await readFile(absolute),
-      plan: planner,
+      bytes,
+      plan: plannerFor([], lowest(bytes.toString('utf8'))),
     });
   }
   if (LOCKS.includes(project.type)) {
@@ -157,6 +174,8 @@ async function fixProject(
     let text: string | null = null;
     const manifestPath = manifest ? path.join(path.dirname(absolute), manifest.name) : null;
     if (manifestPath) text = await readFile(manifestPath, 'utf8').catch(() => null);
+    const lockText = await readFile(absolute, 'utf8').catch(() => null);
+    const planner = plannerFor([], lowest(text, lockText));
     return fixLock({
       vulnerable,
       kind,
@@ -168,7 +187,7 @@ async function fixProject(
       plan: planner,
     });
   }
-  const planned = await planner(vulnerable, new Map());
+  const planned = await plannerFor()(vulnerable, new Map());
   return {
     fixes: planned.map((p) =>
       p.kind === 'skip'
@@ -214,10 +233,11 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
     ...(ctx.input.kind === 'environment' ? ctx.input.environment()?.markers : {}),
     ...ctx.target,
   };
-  const pythonVersion = o.pythonVersion ?? markers.python_version;
   const plannerFor =
-    (fileOptions: readonly RequirementsGlobalOptions[] = []): Planner =>
+    (fileOptions: readonly RequirementsGlobalOptions[] = [], projectPython?: string): Planner =>
     (deps, constraints) => {
+      // The target Python: --python-version, else the environment's, else the lowest the project declares.
+      const pythonVersion = o.pythonVersion ?? markers.python_version ?? projectPython;
       const settings = indexSettings({
         env: io.env,
         cwd: io.cwd,
