@@ -104,3 +104,25 @@ export { affecting, memoryStore, type RecordStore } from './vulns/store.js';
 export { osvApiHandler, type OsvApiOptions, type RequestLogEntry } from './serve/osv-api.js';
 export { serveOsvApi, type RunningServer, type ServeOptions } from './serve/server.js';
 export type { ServiceAnswer } from './vulns/types.js';
+export {
+  chooseFixVersion,
+  type FixChoice,
+  type FixChoiceInput,
+  type FixConstraint,
+  type Release,
+} from './fix/choose.js';
+export { planFixes, type PlannedFix, type PlanOptions } from './fix/plan.js';
+export {
+  rewriteRequirements,
+  RewriteError,
+  type AddedPin,
+  type RequirementPinEdit,
+} from './fix/requirements.js';
+export {
+  manifestDeclarations,
+  rewriteManifest,
+  type ManifestKind,
+  type ManifestPinEdit,
+} from './fix/manifest.js';
+export { applyChanges, TransactionError, type FileChange } from './fix/transaction.js';
+export { unifiedDiff } from './fix/diff.js';

@@ -303,10 +303,6 @@ describe('pyaudit CLI', () => {
       ['--python', 'python3'],
       'pyaudit: error: argument --python: not allowed with -r/--requirement, --path or project_path\n',
     ],
-    [
-      ['--fix'],
-      'pyaudit: error: --fix is not supported yet: pyaudit reports fix versions but does not rewrite files\n',
-    ],
   ])('usage error %j: one line, exit 2', async (extra, stderr) => {
     expect(await run(['-r', 'clean.txt', ...extra])).toEqual({ stdout: '', stderr, code: 2 });
   });

@@ -45,4 +45,17 @@ describe('library entry', () => {
       score: 9.8,
     });
   });
+
+  it('exports the --fix rewriters, pure text in and out', () => {
+    expect(
+      pyaudit.rewriteRequirements('jinja2==2.10  # pinned\n', [
+        { line: 1, name: 'jinja2', version: '2.11.3' },
+      ]),
+    ).toBe('jinja2==2.11.3  # pinned\n');
+    expect(
+      pyaudit.rewriteManifest('[project]\ndependencies = ["jinja2==2.10"]  # web\n', 'pyproject', [
+        { name: 'jinja2', version: '2.10', newVersion: '2.11.3' },
+      ]).text,
+    ).toBe('[project]\ndependencies = ["jinja2==2.11.3"]  # web\n');
+  });
 });

@@ -143,7 +143,7 @@ describe('--help', () => {
     expect(help.code).toBe(0);
     const lines = help.stdout.split('\n');
     const line = (flag: string): string =>
-      (lines.find((l) => l.includes(flag)) ?? '').replace(/\s+/g, ' ').trim();
+      (lines.find((l) => l.trim().startsWith(flag.trim())) ?? '').replace(/\s+/g, ' ').trim();
     expect(line('-f, --format')).toBe(
       '-f, --format <FORMAT> the report format (choices: columns, json, markdown, cyclonedx-json, cyclonedx-xml, sarif, html) (default: columns)',
     );
@@ -154,7 +154,7 @@ describe('--help', () => {
       '--timeout <TIMEOUT> seconds to wait for a service response (default: 15)',
     );
     expect(line('--fix')).toBe(
-      '--fix not supported yet: refused with exit code 2 (pyaudit reports fix versions but does not rewrite files)',
+      '--fix upgrade vulnerable dependencies: rewrite requirements files and manifests in place (all or nothing), print the commands that update lock files, pip install in an environment',
     );
     expect(help.stdout).not.toContain('(default: [])');
     expect(help.stdout).not.toContain('(default: false)');

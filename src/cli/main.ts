@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   audit,
   auditCoverage,
+  exitCodeFor,
   nothingAudited,
   summarize,
   summaryLine,
@@ -19,8 +20,14 @@ import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import { environmentSource } from '../sources/environment/index.js';
-import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
+import {
+  resolveProjectPath,
+  type InputType,
+  type ProjectInput,
+} from '../sources/project/detect.js';
 import { projectSource } from '../sources/project/index.js';
+import type { PythonEnvironment } from '../sources/environment/index.js';
+import type { RequirementsCollectOptions } from '../sources/requirements/collect.js';
 import { requirementsSource } from '../sources/requirements/index.js';
 import type { MarkerEnvironment } from '../standards/markers.js';
 import { canonicalizeName } from '../standards/pep503.js';
@@ -32,6 +39,7 @@ import { createOsvService } from '../vulns/osv/service.js';
 import { createPypiService } from '../vulns/pypi/service.js';
 import type { VulnerabilityService } from '../vulns/types.js';
 import { parseCommandLine, type CliOptions } from './options.js';
+import { runFix, type FixRun } from './fix.js';
 import { createSpinner, phaseText } from './spinner.js';
 import { colorEnabled, hyperlinksEnabled, stylesFor } from './terminal.js';
 
@@ -145,13 +153,6 @@ function createService(
   }
 }
 
-/** Why a mode pip-audit has cannot run yet: said plainly, exit 2, never a silent empty audit. */
-function unsupportedMode(o: CliOptions): string | null {
-  if (o.fix)
-    return '--fix is not supported yet: pyaudit reports fix versions but does not rewrite files';
-  return null;
-}
-
 async function writeReport(io: CliIo, output: string | undefined, text: string): Promise<void> {
   if (output === undefined || output === '-' || output === 'stdout') {
     io.stdout.write(text);
@@ -173,15 +174,14 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
   }
 }
 
-/** The dependency source the flags ask for: requirements files, a project path, or an environment. */
-function buildSources(
+/** How requirements files are read (also by `--fix`). */
+function requirementsOptionsFor(
   o: CliOptions,
   io: CliIo,
   target: MarkerEnvironment | undefined,
-  info: (line: string) => void,
-): DependencySource[] {
+): RequirementsCollectOptions {
   const stdinCache: { bytes?: Promise<Uint8Array> } = {};
-  const requirementsOptions = {
+  return {
     readFile: (file: string) => {
       if (file === '-') return (stdinCache.bytes ??= readAll(io.stdin));
       return readFile(path.resolve(io.cwd, file));
@@ -192,6 +192,18 @@ function buildSources(
     markerEnvironment: { ...hostMarkerEnvironment(), ...target },
     skipEditable: o.skipEditable,
   };
+}
+
+/** The dependency source the flags ask for: requirements files, a project path, or an environment. */
+function buildSources(
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  requirementsOptions: RequirementsCollectOptions,
+  /** Filled with what was found: the project's files, the environment (for `--fix`). */
+  seen: { project?: ProjectInput; environment?: PythonEnvironment },
+  info: (line: string) => void,
+): DependencySource[] {
   if (o.requirements.length > 0) {
     return [requirementsSource(o.requirements, requirementsOptions)];
   } else if (o.projectPath !== undefined) {
@@ -200,6 +212,7 @@ function buildSources(
       ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
     });
     info(`pyaudit: auditing ${project.note}`);
+    seen.project = project;
     return [
       projectSource(project, {
         resolve: (f) => path.resolve(io.cwd, f),
@@ -228,7 +241,10 @@ function buildSources(
         hostMarkers: hostMarkerEnvironment(),
         skipEditable: o.skipEditable,
         exclude: new Set(o.exclude.map(canonicalizeName)),
-        onLocated: (environment) => info(`pyaudit: auditing ${environment.description}`),
+        onLocated: (environment) => {
+          seen.environment = environment;
+          info(`pyaudit: auditing ${environment.description}`);
+        },
       }),
     ];
   }
@@ -259,12 +275,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     };
     const warn = (text: string): void => info(`pyaudit: ${err.yellow('warning:')} ${text}`);
     debug(o, `configuration file: ${parsed.layers.configFile ?? 'none'}`);
-    const unsupported = unsupportedMode(o);
-    if (unsupported) throw new PyauditError('usage', unsupported);
 
     const started = performance.now();
     const target = await targetEnvironment(o, io);
-    const sources = buildSources(o, io, target, info);
+    const requirementsOptions = requirementsOptionsFor(o, io, target);
+    const seen: { project?: ProjectInput; environment?: PythonEnvironment } = {};
+    const sources = buildSources(o, io, target, requirementsOptions, seen, info);
+    // `--fix --dry-run` audits (and then changes nothing); a plain dry run asks no source.
+    const collectOnly = o.dryRun && !o.fix;
 
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
@@ -272,7 +290,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       userAgent: `pyaudit/${VERSION}`,
     });
     // A dry run asks no source (so it needs no database or network either).
-    const services = o.dryRun
+    const services = collectOnly
       ? []
       : o.services.map((name) => createService(name, o, io, http, warn));
     const spinner = createSpinner(io.stderr, o.progressSpinner && !o.quiet);
@@ -284,13 +302,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         ignore: o.ignoreVulns,
         ignoreRules: o.ignoreRules,
         strict: o.strict,
-        dryRun: o.dryRun,
+        dryRun: collectOnly,
         allowPartial: o.allowPartial,
         onPhase: (phase) => spinner.update(phaseText(phase)),
       });
     } finally {
       spinner.stop();
-      await http.close();
     }
     for (const note of report.notes ?? []) info(`pyaudit: ${note}`);
     for (const warning of report.warnings) warn(warning);
@@ -298,6 +315,31 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       warn(
         `the audit is incomplete: the ${failed.service} source failed (${failed.reason}); findings are from the other sources only (--allow-partial)`,
       );
+    }
+    let fixRun: FixRun | undefined;
+    try {
+      if (o.fix) {
+        fixRun = await runFix(
+          {
+            o,
+            io,
+            http,
+            services,
+            sources,
+            target,
+            input:
+              o.requirements.length > 0
+                ? { kind: 'requirements', options: requirementsOptions }
+                : seen.project
+                  ? { kind: 'project', project: seen.project, options: requirementsOptions }
+                  : { kind: 'environment', environment: () => seen.environment },
+          },
+          report,
+        );
+        report = { ...report, fixes: fixRun.fixes };
+      }
+    } finally {
+      await http.close();
     }
     const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
     debug(
@@ -321,7 +363,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     const summary = summarize(report);
-    if (o.dryRun) {
+    if (collectOnly) {
       info(
         `Dry run: collected ${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} auditable); nothing was audited`,
       );
@@ -352,6 +394,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     info(
       `${summary.vulnerabilities > 0 ? err.red(line) : err.green(line)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}`,
     );
+    if (fixRun && fixRun.fixes.length > 0) {
+      // Exit 0 only when nothing vulnerable remains after the fixes (a dry run fixes nothing).
+      info(
+        `${o.dryRun ? 'After the fixes (not applied: --dry-run)' : 'After the fixes'}: ${summaryLine(fixRun.after)}`,
+      );
+      if (!o.dryRun) return exitCodeFor(fixRun.after);
+    }
     return decision.failing > 0 ? 1 : 0;
   } catch (error) {
     // One line, whatever the message holds.

@@ -197,7 +197,7 @@ function buildCommand(version: string): Command {
           'the OSV API: a base URL or a full …/v1/query URL',
         ).default(undefined, 'https://api.osv.dev'),
       )
-      .option('-d, --dry-run', 'collect dependencies but do not audit them', false)
+      .option('-d, --dry-run', 'collect only; with --fix: plan, change nothing', false)
       .option('-S, --strict', 'fail the audit if any dependency cannot be audited', false)
       .addOption(
         new Option(
@@ -235,7 +235,7 @@ function buildCommand(version: string): Command {
       )
       .option(
         '--fix',
-        'not supported yet: refused with exit code 2 (pyaudit reports fix versions but does not rewrite files)',
+        'upgrade vulnerable dependencies: rewrite requirements files and manifests in place (all or nothing), print the commands that update lock files, pip install in an environment',
         false,
       )
       .option('--require-hashes', 'require a hash on every requirement', false)

@@ -313,7 +313,7 @@ export function specifierSetToString(set: SpecifierSet): string {
 }
 
 /** Whether a specifier admits pre-releases by itself (`packaging`'s `Specifier.prereleases`). */
-function specifierImpliesPrereleases(spec: Specifier): boolean | null {
+export function specifierImpliesPrereleases(spec: Specifier): boolean | null {
   if (spec.operator === '!=') return false;
   if (spec.operator === '==' && spec.version.endsWith('.*')) return false;
   const v = parseVersion(spec.version);

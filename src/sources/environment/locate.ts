@@ -25,6 +25,8 @@ export interface PythonEnvironment {
   readonly paths: readonly string[];
   /** The environment's marker variables (complete when an interpreter answered). */
   readonly markers: MarkerEnvironment;
+  /** The interpreter that answered, when one could run here (`--fix` installs with it). */
+  readonly python?: string;
 }
 
 export interface LocateOptions {
@@ -97,7 +99,12 @@ function isUnder(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function fromProbe(result: ProbeResult, what: string, local: boolean): PythonEnvironment {
+function fromProbe(
+  result: ProbeResult,
+  what: string,
+  local: boolean,
+  python: string,
+): PythonEnvironment {
   const inVenv = path.resolve(result.prefix) !== path.resolve(result.base_prefix);
   const paths = result.sys_path.filter(
     (p) => p !== '' && (!local || !inVenv || isUnder(path.resolve(p), path.resolve(result.prefix))),
@@ -106,6 +113,7 @@ function fromProbe(result: ProbeResult, what: string, local: boolean): PythonEnv
     description: `${what} (Python ${result.version}${local && inVenv ? ', its own packages only' : ''})`,
     paths,
     markers: result.markers,
+    python,
   };
 }
 
@@ -152,6 +160,7 @@ async function fromVenv(
         await probe(python, options.cwd),
         `the virtual environment ${venv} (${how})`,
         options.local,
+        python,
       );
     } catch {
       // An interpreter that cannot run here (another platform): read the files instead.
@@ -192,6 +201,7 @@ export async function locateEnvironment(options: LocateOptions): Promise<PythonE
       await probe(python, options.cwd),
       `the environment of ${python}`,
       options.local,
+      python,
     );
   }
   const active = options.env.VIRTUAL_ENV;
@@ -208,5 +218,10 @@ export async function locateEnvironment(options: LocateOptions): Promise<PythonE
     const dir = path.join(options.cwd, name);
     if (isVenv(dir)) return fromVenv(dir, options, `found in ${options.cwd}`);
   }
-  return fromProbe(await probe('python3', options.cwd), 'the python3 on PATH', options.local);
+  return fromProbe(
+    await probe('python3', options.cwd),
+    'the python3 on PATH',
+    options.local,
+    'python3',
+  );
 }

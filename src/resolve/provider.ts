@@ -1,0 +1,205 @@
+/**
+ * The resolver's view of a package index for one target environment: which versions are
+ * installable (a wheel whose tags the target accepts, or an sdist; `Requires-Python` of the
+ * file admits the target's Python), which file of a version to read metadata from (the
+ * wheel with the best tag, as pip prefers), and a candidate's dependencies for the extras
+ * asked (markers evaluated for the target). Fetches run concurrently; `prefetch` starts the
+ * likely candidate's metadata as soon as a requirement is seen.
+ */
+import type { DistributionFile, MetadataResult, PackageIndex } from '../index/client.js';
+import { evaluateMarker, type MarkerEnvironment } from '../standards/markers.js';
+import { compareParsedVersions, parseVersion, specifierContains } from '../standards/pep440.js';
+import { canonicalizeName } from '../standards/pep503.js';
+import { InvalidRequirementError, parseRequirement } from '../standards/pep508.js';
+import { applicableVersions } from './prereleases.js';
+import type { Candidate, Dependencies, Provider, ResolverRequirement } from './resolver.js';
+import type { TargetEnvironment } from './target.js';
+
+export interface IndexCandidate extends Candidate {
+  /** The file whose metadata is read. */
+  readonly file: DistributionFile;
+}
+
+export interface IndexProviderEvents {
+  /** Something worth a warning (an unparsable Requires-Dist line, a yanked pick …). */
+  warn?(message: string): void;
+}
+
+function requiresPythonAdmits(spec: string | null, target: TargetEnvironment): boolean {
+  if (spec === null) return true;
+  try {
+    return specifierContains(spec, target.pythonFullVersion, { prereleases: true });
+  } catch {
+    return true; // pip ignores an invalid Requires-Python
+  }
+}
+
+/** Builds a resolver requirement from a `Requires-Dist` line of `parent`. */
+export function dependencyRequirement(
+  text: string,
+  parentId: string,
+  parentLabel: string,
+): ResolverRequirement | null {
+  let req;
+  try {
+    req = parseRequirement(text);
+  } catch (e) {
+    if (e instanceof InvalidRequirementError) return null;
+    throw e;
+  }
+  return {
+    name: canonicalizeName(req.name),
+    extras: [...new Set(req.extras.map(canonicalizeName))].sort(),
+    specifiers: req.specifierSet.specifiers,
+    text: req.specifier
+      ? `${req.name}${req.extras.length ? `[${req.extras.join(',')}]` : ''}${req.specifier}`
+      : req.name,
+    from: parentLabel,
+    parent: parentId,
+  };
+}
+
+export function createIndexProvider(
+  index: PackageIndex,
+  target: TargetEnvironment,
+  events: IndexProviderEvents = {},
+): Provider & { readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult> } {
+  const tagRank = new Map(target.tags.map((t, i) => [t, i]));
+  const candidateMemo = new Map<string, Promise<IndexCandidate[]>>();
+
+  /** The best file of a version for this target, or null when none installs here. */
+  function bestFile(files: readonly DistributionFile[]): DistributionFile | null {
+    let best: { file: DistributionFile; rank: number } | null = null;
+    for (const f of files) {
+      if (!requiresPythonAdmits(f.requiresPython, target)) continue;
+      let rank: number;
+      if (f.parsed.kind === 'wheel') {
+        const ranks = f.parsed.tags
+          .map((t) => tagRank.get(t))
+          .filter((r): r is number => r !== undefined);
+        if (ranks.length === 0) continue;
+        rank = Math.min(...ranks);
+      } else rank = Number.MAX_SAFE_INTEGER; // an sdist only when no wheel fits
+      // A yanked file loses to any other.
+      if (f.yanked !== false) rank += 1e15;
+      if (!best || rank < best.rank) best = { file: f, rank };
+    }
+    return best?.file ?? null;
+  }
+
+  async function loadCandidates(name: string): Promise<IndexCandidate[]> {
+    const project = await index.projectFiles(name);
+    for (const s of project.statuses)
+      events.warn?.(`${name} is marked ${s.status} on ${s.index} (PEP 792)`);
+    const byVersion = new Map<string, { raw: string; files: DistributionFile[] }>();
+    for (const f of project.files) {
+      const parsed = parseVersion(f.parsed.version);
+      if (!parsed) continue; // pip skips files with invalid versions
+      const key = f.parsed.version.toLowerCase();
+      const entry = byVersion.get(key) ?? { raw: f.parsed.version, files: [] };
+      entry.files.push(f);
+      byVersion.set(key, entry);
+    }
+    const candidates: IndexCandidate[] = [];
+    for (const { raw, files } of byVersion.values()) {
+      const file = bestFile(files);
+      if (!file) continue;
+      candidates.push({
+        name,
+        version: raw,
+        parsed: parseVersion(raw)!,
+        yanked: file.yanked !== false,
+        file,
+      });
+    }
+    // Newest first; equal versions spelled differently keep the first seen.
+    candidates.sort((a, b) => compareParsedVersions(b.parsed, a.parsed));
+    return candidates.filter(
+      (c, i) => i === 0 || compareParsedVersions(c.parsed, candidates[i - 1]!.parsed) !== 0,
+    );
+  }
+
+  function candidatesOf(name: string): Promise<IndexCandidate[]> {
+    let p = candidateMemo.get(name);
+    if (!p) {
+      p = loadCandidates(name);
+      candidateMemo.set(name, p);
+    }
+    return p;
+  }
+
+  return {
+    description: index.description,
+    candidates: candidatesOf,
+    metadataOf: (c) => index.metadata(c.file),
+    async dependencies(candidate, extras): Promise<Dependencies> {
+      const file = (candidate as IndexCandidate).file;
+      const result = await index.metadata(file);
+      const metadata = result.metadata;
+      if (metadata) {
+        if (canonicalizeName(metadata.name) !== candidate.name) {
+          return {
+            kind: 'unusable',
+            reason: `its metadata names another project (${metadata.name})`,
+          };
+        }
+        const v = parseVersion(metadata.version);
+        if (!v || compareParsedVersions(v, candidate.parsed) !== 0) {
+          return {
+            kind: 'unusable',
+            reason: `its metadata has another version (${metadata.version})`,
+          };
+        }
+        if (!requiresPythonAdmits(metadata.requiresPython, target)) {
+          return {
+            kind: 'unusable',
+            reason: `it requires Python ${metadata.requiresPython}, the target is ${target.pythonFullVersion}`,
+          };
+        }
+      }
+      if (result.kind === 'unknown') return { kind: 'unknown', reason: result.reason };
+      const id = extras.length > 0 ? `${candidate.name}[${extras.join(',')}]` : candidate.name;
+      const label = `${id} ${candidate.version}`;
+      const environments: MarkerEnvironment[] =
+        extras.length > 0
+          ? extras.map((e) => ({ ...target.markers, extra: e }))
+          : [{ ...target.markers, extra: '' }];
+      const requirements: ResolverRequirement[] = [];
+      for (const line of result.metadata.requiresDist) {
+        const req = dependencyRequirement(line, id, label);
+        if (!req) {
+          events.warn?.(`${label}: ignoring an invalid Requires-Dist line: ${line}`);
+          continue;
+        }
+        let marker;
+        try {
+          marker = parseRequirement(line).marker;
+        } catch {
+          continue;
+        }
+        // With extras, only what the extras add (the project itself is required separately).
+        const applies = marker
+          ? environments.some((env) => {
+              try {
+                return evaluateMarker(marker, env);
+              } catch {
+                return false;
+              }
+            })
+          : extras.length === 0;
+        if (applies && (extras.length === 0 || marker)) requirements.push(req);
+      }
+      return { kind: 'known', requirements };
+    },
+    prefetch(requirement, allowPrereleases) {
+      void candidatesOf(requirement.name)
+        .then((all) => {
+          const best = applicableVersions(all, requirement.specifiers, allowPrereleases).find(
+            (c) => !c.yanked,
+          );
+          return best ? index.metadata(best.file) : undefined;
+        })
+        .catch(() => undefined); // the resolver asks again and reports the error itself
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The resolution stage for requirements files: between collecting (which parses the files
+ * and decides markers) and querying. The applicable named requirements become the roots,
+ * `-c` constraints filter versions, and every resolved package (transitive ones included)
+ * becomes an audit-ready dependency with the chain that pulls it in and the requirement
+ * (file:line) that brought it. What cannot be resolved by name (URLs, editables, false
+ * markers) keeps the collector's verdict.
+ */
+import type { CollectResult, Dependency, ResolvedDependency } from '../core/dependency.js';
+import { PyauditError } from '../core/errors.js';
+import type { RequirementsCollectResult } from '../sources/requirements/collect.js';
+import { evaluateMarkerPartial, type MarkerEnvironment } from '../standards/markers.js';
+import { normalizeVersion, specifierSetToString } from '../standards/pep440.js';
+import { canonicalizeName } from '../standards/pep503.js';
+import {
+  resolve,
+  type Constraint,
+  type Provider,
+  type Resolution,
+  type ResolverRequirement,
+} from './resolver.js';
+
+export interface ResolveStageOptions {
+  readonly provider: Provider;
+  readonly markers: MarkerEnvironment;
+  readonly allowPrereleases?: boolean;
+  /** `--strict`: a package whose dependencies are unknown fails the run. */
+  readonly strict?: boolean;
+}
+
+export interface ResolvedCollectResult extends CollectResult {
+  readonly resolution: Resolution;
+}
+
+/** Whether a collected requirements file has anything to resolve (an unpinned named requirement). */
+export function needsResolution(collected: RequirementsCollectResult): boolean {
+  return collected.dependencies.some((d) => d.kind === 'skipped' && d.skipKind === 'unpinned');
+}
+
+/** Shortest chains from the roots over the resolved graph (breadth first, roots in order). */
+export function viaChains(
+  roots: readonly string[],
+  edges: ReadonlyMap<string, readonly string[]>,
+): Map<string, { via: string[]; root: string }> {
+  const chains = new Map<string, { via: string[]; root: string }>();
+  const queue: string[] = [];
+  for (const r of roots) {
+    if (chains.has(r) || !edges.has(r)) continue;
+    chains.set(r, { via: [], root: r });
+    queue.push(r);
+  }
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    const chain = chains.get(name)!;
+    for (const dep of edges.get(name) ?? []) {
+      if (chains.has(dep)) continue;
+      chains.set(dep, { via: [...chain.via, name], root: chain.root });
+      queue.push(dep);
+    }
+  }
+  return chains;
+}
+
+export async function resolveCollected(
+  collected: RequirementsCollectResult,
+  options: ResolveStageOptions,
+): Promise<ResolvedCollectResult> {
+  const environment: MarkerEnvironment = { ...options.markers, extra: '' };
+  const applies = (marker: Parameters<typeof evaluateMarkerPartial>[0] | null): boolean =>
+    !marker || evaluateMarkerPartial(marker, environment) !== false;
+  const roots: ResolverRequirement[] = [];
+  const rootOrigin = new Map<string, { file: string; line: number; displayName: string }>();
+  const constraints: Constraint[] = [];
+  for (const r of collected.requirements) {
+    const req = r.entry.requirement;
+    if (!req || r.entry.link || r.entry.editable || !applies(r.entry.marker)) continue;
+    const name = canonicalizeName(req.name);
+    const where = `${r.file}:${r.entry.line}`;
+    const spec = specifierSetToString(req.specifierSet);
+    if (r.constraint) {
+      constraints.push({
+        name,
+        specifiers: req.specifierSet.specifiers,
+        text: `${req.name}${spec}`,
+        from: where,
+      });
+      continue;
+    }
+    const extras = [...new Set(req.extras.map(canonicalizeName))].sort();
+    roots.push({
+      name,
+      extras,
+      specifiers: req.specifierSet.specifiers,
+      text: `${req.name}${extras.length ? `[${req.extras.join(',')}]` : ''}${spec}`,
+      from: where,
+      parent: null,
+    });
+    if (!rootOrigin.has(name))
+      rootOrigin.set(name, { file: r.file, line: r.entry.line, displayName: req.name });
+  }
+  const resolution = await resolve(roots, options.provider, {
+    constraints,
+    allowPrereleases: options.allowPrereleases ?? false,
+  });
+
+  const edges = new Map(resolution.packages.map((p) => [p.name, p.dependencies]));
+  const chains = viaChains(
+    roots.map((r) => r.name),
+    edges,
+  );
+  const warnings = [...collected.warnings];
+  const resolved: ResolvedDependency[] = [];
+  for (const p of resolution.packages) {
+    const chain = chains.get(p.name) ?? { via: [], root: p.name };
+    const origin = rootOrigin.get(chain.root) ?? {
+      file: collected.requirements[0]?.file ?? '-',
+      line: 0,
+    };
+    const direct = rootOrigin.has(p.name);
+    resolved.push({
+      kind: 'resolved',
+      name: p.name,
+      displayName: rootOrigin.get(p.name)?.displayName ?? p.name,
+      version: normalizeVersion(p.version) ?? p.version,
+      origin: { file: origin.file, ...(origin.line > 0 && { line: origin.line }) },
+      graph: { direct, via: chain.via },
+    });
+    if (p.unknownDependencies !== undefined) {
+      const message = `${p.name} ${p.version}: ${p.unknownDependencies}`;
+      if (options.strict)
+        throw new PyauditError('policy', `${message} (--strict)`, {
+          file: origin.file,
+          line: origin.line,
+        });
+      warnings.push(`${message}; it is audited, what it would pull in is not`);
+    }
+    if (p.yanked)
+      warnings.push(
+        `${p.name} ${p.version} is yanked (PEP 592) and was chosen because it is pinned`,
+      );
+  }
+  // Direct requirements in file order, then what they pull in, by name.
+  const order = new Map([...rootOrigin.keys()].map((n, i) => [n, i]));
+  resolved.sort((a, b) => {
+    const x = order.get(a.name) ?? Infinity;
+    const y = order.get(b.name) ?? Infinity;
+    return x !== y ? x - y : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  });
+  const names = new Set(resolved.map((d) => d.name));
+  // Keep what resolution does not cover: skips decided by the collector, and wheels by path.
+  const kept: Dependency[] = collected.dependencies.filter((d) =>
+    d.kind === 'skipped'
+      ? d.skipKind !== 'unpinned' && !names.has(d.name)
+      : !names.has(d.name) && !rootOrigin.has(d.name),
+  );
+  return { dependencies: [...resolved, ...kept], warnings, resolution };
+}

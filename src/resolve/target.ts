@@ -1,0 +1,172 @@
+/**
+ * The target environment: the Python version, platform, marker variables and wheel tags
+ * that resolution (and requirements markers) are decided for. From `--python-version` /
+ * `--platform` / `--marker-env` when given; otherwise the `python3` on `PATH` is asked (its
+ * version, marker variables, glibc and accepted tags; it runs no package code), and when
+ * there is none, the documented default: CPython 3.12 on this machine's OS and processor.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { MarkerEnvironment } from '../standards/markers.js';
+import { compatibleTags } from './tags.js';
+
+const exec = promisify(execFile);
+
+export const DEFAULT_PYTHON_VERSION = '3.12';
+
+export interface TargetEnvironment {
+  /** `3.11`. */
+  readonly pythonVersion: string;
+  /** `3.11.7`. */
+  readonly pythonFullVersion: string;
+  /** Every marker variable (PEP 508), `extra` excluded. */
+  readonly markers: MarkerEnvironment;
+  /** Accepted wheel tags, best first. */
+  readonly tags: readonly string[];
+  /** What it is, for messages: `Python 3.11.7 on linux x86_64 (the python3 on PATH)`. */
+  readonly description: string;
+}
+
+/** Asks an interpreter for its markers and tags; prints JSON, imports no third-party code. */
+const PROBE = `
+import json, os, platform, sys
+def full(info):
+    v = "%d.%d.%d" % (info.major, info.minor, info.micro)
+    if info.releaselevel != "final":
+        v += info.releaselevel[0] + str(info.serial)
+    return v
+tags = None
+try:
+    from pip._vendor.packaging import tags as _t
+    tags = [str(t) for t in _t.sys_tags()]
+except Exception:
+    pass
+libc = platform.libc_ver() if sys.platform.startswith("linux") else ("", "")
+print(json.dumps({
+    "tags": tags, "glibc": libc[1] if libc[0] == "glibc" else None,
+    "macos": platform.mac_ver()[0] or None,
+    "markers": {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": full(sys.implementation.version),
+        "os_name": os.name, "platform_machine": platform.machine(),
+        "platform_release": platform.release(), "platform_system": platform.system(),
+        "platform_version": platform.version(), "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
+    },
+}))
+`;
+
+interface ProbeAnswer {
+  tags: string[] | null;
+  glibc: string | null;
+  macos: string | null;
+  markers: Record<string, string>;
+}
+
+/** The interpreter's answer, or null when it cannot run. */
+export async function probeInterpreter(python: string, cwd = '/'): Promise<ProbeAnswer | null> {
+  try {
+    const { stdout } = await exec(python, ['-I', '-c', PROBE], {
+      cwd,
+      timeout: 30_000,
+      maxBuffer: 8 << 20,
+    });
+    return JSON.parse(stdout) as ProbeAnswer;
+  } catch {
+    return null;
+  }
+}
+
+export interface TargetInput {
+  /** `--python-version X.Y`. */
+  readonly pythonVersion?: string;
+  /** `--platform`. */
+  readonly platform?: 'linux' | 'macos' | 'windows';
+  /** `--marker-env` variables, which win over everything else. */
+  readonly markerOverrides?: MarkerEnvironment;
+  /** This machine's OS variables (hostMarkerEnvironment()). */
+  readonly host: MarkerEnvironment;
+  /** The interpreter's answer (null: none on PATH). */
+  readonly probe: ProbeAnswer | null;
+}
+
+const PLATFORMS = {
+  linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
+  macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
+  windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
+} as const;
+
+/** Builds the target from flags, the interpreter's answer and the host (pure). */
+export function buildTarget(input: TargetInput): TargetEnvironment {
+  const probe = input.probe;
+  const base: Record<string, string> = {
+    ...(input.host as Record<string, string>),
+    implementation_name: 'cpython',
+    platform_python_implementation: 'CPython',
+    python_version: DEFAULT_PYTHON_VERSION,
+    python_full_version: `${DEFAULT_PYTHON_VERSION}.0`,
+    implementation_version: `${DEFAULT_PYTHON_VERSION}.0`,
+    ...(probe?.markers ?? {}),
+  };
+  const from: string[] = [];
+  if (input.pythonVersion !== undefined && input.pythonVersion !== base.python_version) {
+    base.python_version = input.pythonVersion;
+    base.python_full_version = `${input.pythonVersion}.0`;
+    base.implementation_version = `${input.pythonVersion}.0`;
+  }
+  if (input.pythonVersion !== undefined) from.push('--python-version');
+  const samePlatform =
+    input.platform === undefined || PLATFORMS[input.platform].sys_platform === base.sys_platform;
+  if (input.platform !== undefined) {
+    from.push('--platform');
+    if (!samePlatform) {
+      Object.assign(base, PLATFORMS[input.platform]);
+      // Another OS: its usual processor name for this machine's architecture.
+      const arm = /arm|aarch/i.test(base.platform_machine ?? '');
+      base.platform_machine =
+        input.platform === 'windows'
+          ? arm
+            ? 'ARM64'
+            : 'AMD64'
+          : input.platform === 'macos'
+            ? arm
+              ? 'arm64'
+              : 'x86_64'
+            : arm
+              ? 'aarch64'
+              : 'x86_64';
+      base.platform_release = '';
+      base.platform_version = '';
+    }
+  }
+  const markers = { ...base, ...(input.markerOverrides as Record<string, string> | undefined) };
+  if (input.markerOverrides && Object.keys(input.markerOverrides).length > 0)
+    from.push('--marker-env');
+  const useProbeTags =
+    probe?.tags &&
+    probe.markers.python_version === markers.python_version &&
+    samePlatform &&
+    probe.markers.sys_platform === markers.sys_platform;
+  const tags =
+    useProbeTags && probe?.tags
+      ? probe.tags
+      : compatibleTags({
+          pythonVersion: markers.python_version ?? DEFAULT_PYTHON_VERSION,
+          sysPlatform: markers.sys_platform ?? 'linux',
+          machine: markers.platform_machine ?? 'x86_64',
+          ...(samePlatform && probe?.glibc && { glibc: probe.glibc }),
+          ...(samePlatform && probe?.macos && { macos: probe.macos }),
+        });
+  const source = probe
+    ? 'the python3 on PATH'
+    : `no python3 on PATH: default Python ${DEFAULT_PYTHON_VERSION}`;
+  const description = `Python ${markers.python_full_version} on ${markers.sys_platform} ${markers.platform_machine} (${[...from, ...(from.length === 0 || probe ? [source] : [])].join(', ')})`;
+  return {
+    pythonVersion: markers.python_version ?? DEFAULT_PYTHON_VERSION,
+    pythonFullVersion: markers.python_full_version ?? `${DEFAULT_PYTHON_VERSION}.0`,
+    markers,
+    tags,
+    description,
+  };
+}
