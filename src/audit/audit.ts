@@ -66,8 +66,9 @@ export async function collectDependencies(
   const warnings: string[] = [];
   for (const source of sources) {
     const result = await source.collect();
-    dependencies.push(...result.dependencies);
-    warnings.push(...result.warnings);
+    // Appended one by one: spreading a large list into push() overflows the call stack.
+    for (const d of result.dependencies) dependencies.push(d);
+    for (const w of result.warnings) warnings.push(w);
   }
   return { dependencies, warnings };
 }
@@ -123,7 +124,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     for (const { service, answers } of answered) {
       const answer = answers[index] ?? [];
       if ('notFound' in answer) notFound.push(`${service}: ${answer.notFound}`);
-      else vulns.push(...answer);
+      else for (const v of answer) vulns.push(v);
     }
     if (answered.length > 0 && notFound.length === answered.length) {
       // No source knows this package or version: it could not be audited.

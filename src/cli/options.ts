@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly desc: Toggle;
   readonly aliases: Toggle;
   readonly cacheDir?: string;
+  /** `--no-cache` (or `PYAUDIT_NO_CACHE`): no record cache at all. */
+  readonly noCache: boolean;
   readonly progressSpinner: boolean;
   readonly timeout: number;
   readonly paths: string[];
@@ -78,15 +80,57 @@ function fromEnv(
   return env[`PYAUDIT_${name}`] ?? env[`PIP_AUDIT_${name}`];
 }
 
+/** A value from its flag, else its environment variable, with what to call it in errors. */
+interface Setting {
+  readonly value: string;
+  /** `argument --flag` or `environment variable PIP_AUDIT_X`. */
+  readonly label: string;
+}
+
+function setting(
+  flag: string,
+  flagValue: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): Setting | undefined {
+  if (typeof flagValue === 'string') return { value: flagValue, label: `argument ${flag}` };
+  for (const variable of [`PYAUDIT_${name}`, `PIP_AUDIT_${name}`]) {
+    const value = env[variable];
+    if (value !== undefined) return { value, label: `environment variable ${variable}` };
+  }
+  return undefined;
+}
+
 function usage(message: string): PyauditError {
   return new PyauditError('usage', message);
 }
 
 function choice(flag: string, value: string, allowed: readonly string[]): string {
-  if (!allowed.includes(value)) {
-    throw usage(`argument ${flag}: invalid choice: '${value}' (choose from ${allowed.join(', ')})`);
+  return choiceOf({ value, label: `argument ${flag}` }, allowed);
+}
+
+function choiceOf(s: Setting, allowed: readonly string[]): string {
+  if (!allowed.includes(s.value)) {
+    throw usage(`${s.label}: invalid choice: '${s.value}' (choose from ${allowed.join(', ')})`);
   }
-  return value;
+  return s.value;
+}
+
+/** An http:// or https:// URL, checked when the flags are read. */
+function urlOf(s: Setting | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(s.value);
+  } catch {
+    throw usage(`${s.label}: invalid value: '${s.value}' (expected an http:// or https:// URL)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw usage(
+      `${s.label}: unsupported scheme '${url.protocol.slice(0, -1)}' (only http:// and https:// URLs)`,
+    );
+  }
+  return s.value;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -139,6 +183,7 @@ function buildCommand(version: string): Command {
         new Option('--aliases [{on,off,auto}]', 'include alias ids; auto means on for json'),
       )
       .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
+      .option('--no-cache', 'do not read or write the vulnerability record cache')
       .option(
         '--progress-spinner <{on,off}>',
         'show a progress spinner on a terminal (default: on)',
@@ -241,12 +286,6 @@ function buildCommand(version: string): Command {
   );
 }
 
-function toggle(flag: string, value: unknown, envValue: string | undefined): Toggle {
-  if (value === true) return 'on';
-  const raw = typeof value === 'string' ? value : (envValue ?? 'auto');
-  return choice(flag, raw, ['on', 'off', 'auto']) as Toggle;
-}
-
 /**
  * Parses arguments (without `node` and the script). Usage problems throw a `PyauditError`
  * of kind `usage`; `--help` and `--version` return what to print.
@@ -280,39 +319,88 @@ export function parseCommandLine(
   const o = command.opts<Record<string, unknown>>();
   const projectPath = command.args[0];
 
-  const format = choice(
-    '-f/--format',
-    (o.format as string | undefined) ?? fromEnv(env, 'FORMAT') ?? 'columns',
+  const format = choiceOf(
+    setting('-f/--format', o.format, env, 'FORMAT') ?? {
+      value: 'columns',
+      label: 'argument -f/--format',
+    },
     [...REPORT_FORMATS.keys()],
   );
-  let services = (o.vulnerabilityService as string[]).flatMap((s) => s.split(','));
-  if (services.length === 0) services = [fromEnv(env, 'VULNERABILITY_SERVICE') ?? 'osv'];
-  for (const s of services) choice('-s/--vulnerability-service', s.trim().toLowerCase(), SERVICES);
-  services = [...new Set(services.map((s) => s.trim().toLowerCase()))];
+  const serviceSettings: Setting[] =
+    (o.vulnerabilityService as string[]).length > 0
+      ? (o.vulnerabilityService as string[]).map((value) => ({
+          value,
+          label: 'argument -s/--vulnerability-service',
+        }))
+      : [
+          setting('-s/--vulnerability-service', undefined, env, 'VULNERABILITY_SERVICE') ?? {
+            value: 'osv',
+            label: 'argument -s/--vulnerability-service',
+          },
+        ];
+  let services = serviceSettings.flatMap((s) =>
+    s.value
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== '')
+      .map((value) => choiceOf({ value, label: s.label }, SERVICES)),
+  );
+  services = [...new Set(services)];
+  if (services.length === 0) services = ['osv'];
   if (o.offline === true) {
     const online =
       (o.vulnerabilityService as string[]).length > 0 ? services.filter((s) => s !== 'local') : [];
     if (online.length > 0)
       throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
+    for (const [flag, value] of [
+      ['--osv-url', o.osvUrl],
+      ['--pypi-url', o.pypiUrl],
+      ['--esms-url', o.esmsUrl],
+    ] as const) {
+      if (value !== undefined)
+        throw usage(`argument --offline: not allowed with ${flag} (an offline audit asks no URL)`);
+    }
     services = ['local'];
   }
-  const maxAgeText = (o.maxDbAge as string | undefined) ?? fromEnv(env, 'MAX_DB_AGE') ?? '7';
-  if (!/^\d+(\.\d+)?$/.test(maxAgeText)) {
-    throw usage(`argument --max-db-age: invalid value: '${maxAgeText}' (a number of days)`);
+  const maxAge = setting('--max-db-age', o.maxDbAge, env, 'MAX_DB_AGE') ?? {
+    value: '7',
+    label: 'argument --max-db-age',
+  };
+  if (!/^\d+(\.\d+)?$/.test(maxAge.value)) {
+    throw usage(`${maxAge.label}: invalid value: '${maxAge.value}' (a number of days)`);
   }
+  const maxAgeText = maxAge.value;
   const optional = (value: unknown, envName: string): string | undefined =>
     (value as string | undefined) ?? fromEnv(env, envName);
 
-  const spinnerValue =
-    (o.progressSpinner as string | undefined) ?? fromEnv(env, 'PROGRESS_SPINNER') ?? 'on';
-  choice('--progress-spinner', spinnerValue, ['on', 'off']);
-  const timeoutText = (o.timeout as string | undefined) ?? fromEnv(env, 'TIMEOUT') ?? '15';
+  const spinnerValue = choiceOf(
+    setting('--progress-spinner', o.progressSpinner, env, 'PROGRESS_SPINNER') ?? {
+      value: 'on',
+      label: 'argument --progress-spinner',
+    },
+    ['on', 'off'],
+  );
+  const timeoutSetting = setting('--timeout', o.timeout, env, 'TIMEOUT') ?? {
+    value: '15',
+    label: 'argument --timeout',
+  };
+  const timeoutText = timeoutSetting.value;
   const timeout = Number(timeoutText);
   if (!/^\d+(\.\d+)?$/.test(timeoutText) || timeout <= 0) {
     throw usage(
-      `argument --timeout: invalid value: '${timeoutText}' (a positive number of seconds)`,
+      `${timeoutSetting.label}: invalid value: '${timeoutText}' (a positive number of seconds)`,
     );
   }
+  const osvUrl = urlOf(setting('--osv-url', o.osvUrl, env, 'OSV_URL'));
+  const pypiUrl = urlOf(setting('--pypi-url', o.pypiUrl, env, 'PYPI_URL'));
+  const esmsUrl = urlOf(setting('--esms-url', o.esmsUrl, env, 'ESMS_URL'));
+  const toggleOf = (flag: string, value: unknown, name: string): Toggle => {
+    if (value === true) return 'on';
+    return choiceOf(
+      setting(flag, value, env, name) ?? { value: 'auto', label: `argument ${flag}` },
+      ['on', 'off', 'auto'],
+    ) as Toggle;
+  };
 
   const requirements = o.requirement as string[];
   const options: CliOptions = {
@@ -320,16 +408,15 @@ export function parseCommandLine(
     ...(projectPath !== undefined && { projectPath }),
     format,
     services,
-    ...(((o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL')) !== undefined && {
-      osvUrl: (o.osvUrl as string | undefined) ?? fromEnv(env, 'OSV_URL'),
-    }),
+    ...(osvUrl !== undefined && { osvUrl }),
     dryRun: o.dryRun as boolean,
     strict: o.strict as boolean,
-    desc: toggle('--desc', o.desc, fromEnv(env, 'DESC')),
-    aliases: toggle('--aliases', o.aliases, fromEnv(env, 'ALIASES')),
+    desc: toggleOf('--desc', o.desc, 'DESC'),
+    aliases: toggleOf('--aliases', o.aliases, 'ALIASES'),
     ...(((o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR')) !== undefined && {
       cacheDir: (o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR'),
     }),
+    noCache: o.cache === false || /^(1|true|on|yes)$/i.test(fromEnv(env, 'NO_CACHE') ?? ''),
     progressSpinner: spinnerValue === 'on',
     timeout,
     paths: o.path as string[],
@@ -350,12 +437,8 @@ export function parseCommandLine(
     ignoreVulns: o.ignoreVuln as string[],
     ...(optional(o.dbDir, 'DB_DIR') !== undefined && { dbDir: optional(o.dbDir, 'DB_DIR') }),
     maxDbAge: Number(maxAgeText),
-    ...(optional(o.pypiUrl, 'PYPI_URL') !== undefined && {
-      pypiUrl: optional(o.pypiUrl, 'PYPI_URL'),
-    }),
-    ...(optional(o.esmsUrl, 'ESMS_URL') !== undefined && {
-      esmsUrl: optional(o.esmsUrl, 'ESMS_URL'),
-    }),
+    ...(pypiUrl !== undefined && { pypiUrl }),
+    ...(esmsUrl !== undefined && { esmsUrl }),
     allowPartial:
       o.allowPartial === true || /^(1|true|on|yes)$/i.test(fromEnv(env, 'ALLOW_PARTIAL') ?? ''),
     ...(optional(o.python, 'PYTHON') !== undefined && { python: optional(o.python, 'PYTHON') }),

@@ -184,8 +184,8 @@ export function projectSource(
       const warnings: string[] = [];
       for (const file of input.files) {
         const result = await collectFile(input.type, file, options);
-        dependencies.push(...result.dependencies);
-        warnings.push(...result.warnings);
+        for (const d of result.dependencies) dependencies.push(d);
+        for (const w of result.warnings) warnings.push(w);
       }
       return { dependencies, warnings };
     },
