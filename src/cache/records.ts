@@ -98,8 +98,10 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
       } catch (e) {
         await rm(temp, { force: true }).catch(() => undefined);
         // A cache that cannot be written costs speed only: said once, never an error.
-        unwritable = true;
-        onEvent?.({ kind: 'unwritable', dir, code: systemErrorCode(e) ?? String(e) });
+        if (!unwritable) {
+          unwritable = true;
+          onEvent?.({ kind: 'unwritable', dir, code: systemErrorCode(e) ?? String(e) });
+        }
       }
     },
     async prune(maxBytes = DEFAULT_CACHE_MAX_BYTES) {

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { PyauditError } from '../core/errors.js';
+import { fromSystemError, PyauditError } from '../core/errors.js';
 import { createHttpClient } from '../http/client.js';
 import { serveOsvApi } from '../serve/server.js';
 import { VERSION } from '../version.js';
@@ -100,7 +100,9 @@ function buildCommand(io: CliIo): Command {
             importedAt: new Date().toISOString(),
           },
           { replace },
-        );
+        ).catch((e: unknown) => {
+          throw fromSystemError(e, dir, 'cannot write the database');
+        });
         replace = false;
         err(
           `Imported ${plural(read.records.length, 'PyPI record', 'PyPI records')} from ${source}` +
@@ -118,6 +120,26 @@ function buildCommand(io: CliIo): Command {
     .option('--timeout <SECONDS>', 'give up on a server that does not answer', '60')
     .exitOverride()
     .action(async (opts: { url: string; dbDir?: string; timeout: string }) => {
+      let scheme: string;
+      try {
+        scheme = new URL(opts.url).protocol;
+      } catch {
+        throw new PyauditError(
+          'usage',
+          `argument --url: invalid value: '${opts.url}' (expected an http:// or https:// URL)`,
+        );
+      }
+      if (scheme !== 'http:' && scheme !== 'https:')
+        throw new PyauditError(
+          'usage',
+          `argument --url: unsupported scheme '${scheme.slice(0, -1)}' (only http:// and https:// URLs; use db import for a local file)`,
+        );
+      const timeout = Number(opts.timeout);
+      if (!/^\d+(\.\d+)?$/.test(opts.timeout) || timeout <= 0)
+        throw new PyauditError(
+          'usage',
+          `argument --timeout: invalid value: '${opts.timeout}' (a positive number of seconds)`,
+        );
       const dir = dbDir(opts.dbDir);
       const header = await readDatabaseHeader(dir);
       const previous = header?.sources.find((s) => s.location === opts.url);
@@ -125,7 +147,7 @@ function buildCommand(io: CliIo): Command {
       if (previous?.etag) conditional['if-none-match'] = previous.etag;
       if (previous?.lastModified) conditional['if-modified-since'] = previous.lastModified;
       const http = createHttpClient({
-        timeoutSeconds: Number(opts.timeout),
+        timeoutSeconds: timeout,
         env: io.env,
         userAgent: `pyaudit/${VERSION}`,
       });
@@ -237,6 +259,11 @@ function buildCommand(io: CliIo): Command {
                 `${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)} ms${e.queries !== undefined ? ` (${e.queries} queries)` : ''}`,
               ),
           }),
+        }).catch((e: unknown) => {
+          const listening = fromSystemError(e, `${opts.host}:${port}`, 'cannot listen');
+          if (listening instanceof PyauditError)
+            throw new PyauditError('usage', listening.reason, listening.location);
+          throw e;
         });
         err(
           `Serving ${plural(header.records, 'record', 'records')} (built ${header.built}) at ${running.url}`,
@@ -278,8 +305,9 @@ export async function dbMain(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`pyaudit: error: ${error.message.replace(/^error: /, '')}\n`);
       return 2;
     }
-    if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: error: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    const converted = fromSystemError(error);
+    if (converted instanceof PyauditError) {
+      io.stderr.write(`pyaudit: error: ${converted.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     io.stderr.write(`pyaudit: internal error: ${(error as Error).message}\n`);

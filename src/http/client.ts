@@ -121,6 +121,11 @@ function describeNetworkError(error: unknown, timeoutSeconds: number): string {
     case 'ERR_TOO_LARGE':
       return (error as Error).message;
     default:
+      if (
+        code === 'EPROTO' &&
+        /wrong version number|packet length too long|http request/i.test((error as Error).message)
+      )
+        return 'the TLS handshake failed: the server does not speak HTTPS on this port (try http://)';
       if (code !== undefined && /^(ERR_SSL_|ERR_TLS_|EPROTO$)/.test(code))
         return `the TLS handshake failed (${code})`;
       // Node's own wording can carry OpenSSL internals: keep the first clause only.

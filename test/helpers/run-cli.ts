@@ -28,7 +28,9 @@ export async function runCli(
   let stderr = '';
   const env = options.env ?? {};
   const ownCache =
-    env.XDG_CACHE_HOME === undefined && env.PYAUDIT_CACHE_DIR === undefined
+    env.XDG_CACHE_HOME === undefined &&
+    env.PYAUDIT_CACHE_DIR === undefined &&
+    env.HOME === undefined
       ? await mkdtemp(path.join(tmpdir(), 'pyaudit-run-cache-'))
       : undefined;
   try {
