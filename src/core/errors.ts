@@ -72,6 +72,12 @@ const SYSTEM_REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'cannot connect (connection refused)',
 };
 
+/** A file-system error in words with its code (`permission denied … (EACCES)`), else its message. */
+export function describeSystemError(error: unknown): string {
+  const code = systemErrorCode(error);
+  return code !== undefined ? `${SYSTEM_REASONS[code]} (${code})` : (error as Error).message;
+}
+
 /** The Node.js error code of a system error (`EACCES` …), if it is one. */
 export function systemErrorCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | null)?.code;

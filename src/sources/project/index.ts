@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CollectResult, Dependency, DependencySource } from '../../core/dependency.js';
-import { inputError } from '../../core/errors.js';
+import { inputError, describeSystemError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
   parseMarker,
@@ -79,7 +79,7 @@ async function readText(file: string, resolved: string): Promise<string> {
     return await readFile(resolved, 'utf8');
   } catch (e) {
     throw inputError(
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message,
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeSystemError(e),
       file,
     );
   }
