@@ -12,6 +12,7 @@ import { PyauditError } from '../../core/errors.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import { pypiPackagesOf } from '../store.js';
 import type { DatabaseSource } from './format.js';
+import { checkZip, UnsafeZipError } from './zip.js';
 
 export interface ReadRecords {
   readonly records: OsvRecord[];
@@ -25,6 +26,23 @@ function invalid(where: string, why: string): PyauditError {
   return new PyauditError('input', `not an OSV record: ${why}`, { file: where });
 }
 
+/**
+ * Whether a parsed document reaches one object twice (YAML aliases): a handful of aliases can
+ * stand for an exponentially large record ("billion laughs") once it is serialized.
+ */
+function sharesNodes(root: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (seen.has(node)) return true;
+    seen.add(node);
+    for (const child of Object.values(node)) stack.push(child);
+  }
+  return false;
+}
+
 /** Parses one file's text into records (an OSV record, or a JSON array of them). */
 export function parseRecordText(text: string, where: string): OsvRecord[] {
   let value: unknown;
@@ -36,6 +54,7 @@ export function parseRecordText(text: string, where: string): OsvRecord[] {
   } catch (e) {
     throw invalid(where, (e as Error).message.split('\n')[0] ?? 'unreadable');
   }
+  if (sharesNodes(value)) throw invalid(where, 'YAML anchors and aliases are not allowed');
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const label = Array.isArray(value) ? `${where}[${i}]` : where;
@@ -56,6 +75,15 @@ function split(records: OsvRecord[]): ReadRecords {
 /** Reads the records of a zip held in memory (`where` names it in errors). */
 export function readZip(bytes: Uint8Array, where: string): ReadRecords {
   let entries: Record<string, Uint8Array>;
+  let declared: Map<string, number>;
+  try {
+    declared = new Map(checkZip(bytes).map((e) => [e.name, e.uncompressedSize]));
+  } catch (e) {
+    if (!(e instanceof UnsafeZipError)) throw e;
+    throw new PyauditError('input', `refused: ${e.message}; nothing was imported`, {
+      file: where,
+    });
+  }
   try {
     entries = unzipSync(bytes, {
       filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/'),
@@ -68,7 +96,15 @@ export function readZip(bytes: Uint8Array, where: string): ReadRecords {
   const decoder = new TextDecoder();
   const records: OsvRecord[] = [];
   for (const name of Object.keys(entries).sort()) {
-    records.push(...parseRecordText(decoder.decode(entries[name]), `${where}:${name}`));
+    const data = entries[name] as Uint8Array;
+    if (data.length !== declared.get(name))
+      throw new PyauditError(
+        'input',
+        `refused: the entry '${name}' does not inflate to its declared size; nothing was imported`,
+        { file: where },
+      );
+    for (const record of parseRecordText(decoder.decode(data), `${where}:${name}`))
+      records.push(record);
   }
   return split(records);
 }
@@ -102,7 +138,9 @@ export async function readSource(
         file: location,
       });
     const records: OsvRecord[] = [];
-    for (const file of files) records.push(...parseRecordText(await readFile(file, 'utf8'), file));
+    for (const file of files)
+      for (const record of parseRecordText(await readFile(file, 'utf8'), file))
+        records.push(record);
     return { ...split(records), kind: 'folder' };
   }
   const bytes = await readFile(location);

@@ -1,0 +1,139 @@
+/**
+ * Safety checks on a zip before anything in it is inflated (`db import`, `db update` read
+ * zips that come from the internet). The central directory is read directly (APPNOTE 6.3.10
+ * §4.3.12–16, with ZIP64 §4.3.14/§4.5.3), and the whole archive is refused when any entry
+ * has an absolute path or a `..` segment, is a symbolic link, or declares sizes that make it
+ * a decompression bomb. Nothing is ever extracted to disk, but an archive built to attack an
+ * extractor is not a database source.
+ */
+
+export interface ZipEntryInfo {
+  readonly name: string;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly symlink: boolean;
+}
+
+export interface ZipLimits {
+  /** Largest inflated size of one entry (an OSV record is a few KiB). */
+  readonly maxEntryBytes: number;
+  /** Largest inflated size of the whole archive (OSV's PyPI dump: ~130 MB). */
+  readonly maxTotalBytes: number;
+  /** Largest inflated/compressed ratio for an entry over 1 MiB. */
+  readonly maxRatio: number;
+  readonly maxEntries: number;
+}
+
+export const ZIP_LIMITS: ZipLimits = {
+  maxEntryBytes: 32 * 1024 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 1_000_000,
+};
+
+/** Why an archive is refused: a sentence without the archive's name. */
+export class UnsafeZipError extends Error {}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const MAX_U32 = 0xffffffff;
+
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+}
+
+/** The entries of the central directory; throws UnsafeZipError on a malformed one. */
+export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === EOCD) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new UnsafeZipError('no zip end-of-central-directory record');
+  let count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if ((count === 0xffff || offset === MAX_U32) && eocd >= 20) {
+    if (view.getUint32(eocd - 20, true) === ZIP64_LOCATOR) {
+      const at = u64(view, eocd - 12);
+      if (at + 56 > bytes.length || view.getUint32(at, true) !== ZIP64_EOCD)
+        throw new UnsafeZipError('a malformed ZIP64 directory');
+      count = u64(view, at + 32);
+      offset = u64(view, at + 48);
+    }
+  }
+  if (count > ZIP_LIMITS.maxEntries)
+    throw new UnsafeZipError(`more than ${ZIP_LIMITS.maxEntries} entries`);
+  const decoder = new TextDecoder();
+  const entries: ZipEntryInfo[] = [];
+  let at = offset;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL)
+      throw new UnsafeZipError('a malformed central directory');
+    const madeBy = view.getUint16(at + 4, true) >> 8;
+    let compressedSize = view.getUint32(at + 20, true);
+    let uncompressedSize = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const external = view.getUint32(at + 38, true);
+    if (at + 46 + nameLength + extraLength > bytes.length)
+      throw new UnsafeZipError('a malformed central directory');
+    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    // ZIP64 extended information: the 8-byte sizes that did not fit, in this order.
+    let extra = at + 46 + nameLength;
+    const extraEnd = extra + extraLength;
+    while (extra + 4 <= extraEnd) {
+      const id = view.getUint16(extra, true);
+      const size = view.getUint16(extra + 2, true);
+      if (id === 0x0001) {
+        let field = extra + 4;
+        if (uncompressedSize === MAX_U32 && field + 8 <= extraEnd) {
+          uncompressedSize = u64(view, field);
+          field += 8;
+        }
+        if (compressedSize === MAX_U32 && field + 8 <= extraEnd) compressedSize = u64(view, field);
+      }
+      extra += 4 + size;
+    }
+    // Unix hosts keep the file mode in the high half of the external attributes.
+    const symlink = madeBy === 3 && ((external >>> 16) & 0o170000) === 0o120000;
+    entries.push({ name, compressedSize, uncompressedSize, symlink });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+/** Throws UnsafeZipError when the archive must not be read. */
+export function checkZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipEntryInfo[] {
+  const entries = listZipEntries(bytes);
+  let total = 0;
+  for (const e of entries) {
+    const segments = e.name.split(/[\\/]/);
+    if (e.name.includes('\0')) throw new UnsafeZipError(`the entry name '${e.name}' holds a NUL`);
+    if (/^([\\/]|[A-Za-z]:)/.test(e.name))
+      throw new UnsafeZipError(`the entry '${e.name}' has an absolute path`);
+    if (segments.includes('..'))
+      throw new UnsafeZipError(`the entry '${e.name}' leaves the archive's folder (..)`);
+    if (e.symlink) throw new UnsafeZipError(`the entry '${e.name}' is a symbolic link`);
+    if (e.uncompressedSize > limits.maxEntryBytes)
+      throw new UnsafeZipError(
+        `the entry '${e.name}' inflates to ${e.uncompressedSize} bytes (at most ${limits.maxEntryBytes})`,
+      );
+    if (
+      e.uncompressedSize > 1024 * 1024 &&
+      e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)
+    )
+      throw new UnsafeZipError(
+        `the entry '${e.name}' inflates ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))} times (a decompression bomb?)`,
+      );
+    total += e.uncompressedSize;
+    if (total > limits.maxTotalBytes)
+      throw new UnsafeZipError(`the archive inflates to more than ${limits.maxTotalBytes} bytes`);
+  }
+  return entries;
+}
