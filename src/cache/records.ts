@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { systemErrorCode } from '../core/errors.js';
-import type { OsvRecord } from '../standards/osv.js';
+import { osvRecordProblem, type OsvRecord } from '../standards/osv.js';
 
 /** Default cap on the records kept (OSV's whole PyPI data is about 130 MB of JSON). */
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
@@ -74,7 +74,7 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
       } catch {
         record = null;
       }
-      if (record !== null && typeof record === 'object' && record.id === id) {
+      if (osvRecordProblem(record) === null && record?.id === id) {
         if (record.modified === modified) {
           onEvent?.({ kind: 'hit', id });
           return record;

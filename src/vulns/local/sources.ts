@@ -9,7 +9,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import yaml from 'js-yaml';
 import { PyauditError } from '../../core/errors.js';
-import type { OsvRecord } from '../../standards/osv.js';
+import { osvRecordProblem, type OsvRecord } from '../../standards/osv.js';
 import { pypiPackagesOf } from '../store.js';
 import type { DatabaseSource } from './format.js';
 import { checkZip, UnsafeZipError } from './zip.js';
@@ -58,12 +58,9 @@ export function parseRecordText(text: string, where: string): OsvRecord[] {
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const label = Array.isArray(value) ? `${where}[${i}]` : where;
-    if (item === null || typeof item !== 'object') throw invalid(label, 'expected an object');
-    const record = item as Partial<OsvRecord>;
-    if (typeof record.id !== 'string' || record.id === '') throw invalid(label, 'no "id"');
-    if (record.affected !== undefined && !Array.isArray(record.affected))
-      throw invalid(label, '"affected" is not a list');
-    return record as OsvRecord;
+    const problem = osvRecordProblem(item);
+    if (problem !== null) throw invalid(label, problem);
+    return item as OsvRecord;
   });
 }
 

@@ -9,7 +9,7 @@ import { recordCache, type RecordCache } from '../../cache/records.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import { osvRecordProblem, PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
 import { mapLimit } from '../concurrency.js';
 import { toVulnerability } from '../record.js';
 import type { ArraySource, QueryProgress, Vulnerability } from '../types.js';
@@ -120,6 +120,8 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
         `asked for ${id}, the OSV API answered ${typeof record?.id === 'string' ? record.id : 'something else'}`,
         url,
       );
+    const problem = osvRecordProblem(record);
+    if (problem !== null) throw serviceError(`not a valid OSV record: ${problem}`, url);
     await cache?.put(record);
     return record;
   }
