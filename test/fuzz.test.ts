@@ -43,6 +43,8 @@ import { sharedAvailable, sharedPath } from './helpers/shared.js';
 
 const RUNS = Number(process.env.PYAUDIT_FUZZ_RUNS ?? 300);
 const SLOW_MS = 2000;
+/** Generous: a 100,000-input campaign on a busy 2-core machine. */
+const TIMEOUT_MS = Math.max(30_000, RUNS * 20);
 /** Errors that are a clear answer to bad input. */
 const CLEAR = [
   PyauditError,
@@ -108,12 +110,16 @@ function inputs(fixtures: readonly string[]): fc.Arbitrary<string> {
 }
 
 function fuzz(name: string, fixtures: readonly string[], parse: (text: string) => unknown): void {
-  it(name, () => {
-    fc.assert(
-      fc.property(inputs(fixtures), (text) => tolerate(() => parse(text))),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    name,
+    () => {
+      fc.assert(
+        fc.property(inputs(fixtures), (text) => tolerate(() => parse(text))),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 }
 
 const PROJECTS = path.join(FIXTURES_DIR, 'projects');
@@ -218,32 +224,40 @@ describe('fuzzed parsers raise only clear errors', () => {
     (t) => useRecords(t, 'record.yaml'),
   );
 
-  it('zip archives of OSV records', () => {
-    const zip = zipSync(
-      Object.fromEntries(
-        demoRecords().map((r) => [`${r.id}.json`, Buffer.from(JSON.stringify(r))]),
-      ),
-    );
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 400 }),
-          mutated(Buffer.from(zip).toString('latin1')).map((s) => Buffer.from(s, 'latin1')),
+  it(
+    'zip archives of OSV records',
+    () => {
+      const zip = zipSync(
+        Object.fromEntries(
+          demoRecords().map((r) => [`${r.id}.json`, Buffer.from(JSON.stringify(r))]),
         ),
-        (bytes) => tolerate(() => readZip(bytes, 'all.zip')),
-      ),
-      { numRuns: RUNS },
-    );
-  });
+      );
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 400 }),
+            mutated(Buffer.from(zip).toString('latin1')).map((s) => Buffer.from(s, 'latin1')),
+          ),
+          (bytes) => tolerate(() => readZip(bytes, 'all.zip')),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('offline database files', () => {
-    const db = encodeDatabase(demoRecords(), { built: '2099-01-01T00:00:00.000Z', sources: [] });
-    fc.assert(
-      fc.property(
-        mutated(db.toString('latin1')).map((s) => Buffer.from(s, 'latin1')),
-        (bytes) => tolerate(() => decodeDatabase(bytes)),
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    'offline database files',
+    () => {
+      const db = encodeDatabase(demoRecords(), { built: '2099-01-01T00:00:00.000Z', sources: [] });
+      fc.assert(
+        fc.property(
+          mutated(db.toString('latin1')).map((s) => Buffer.from(s, 'latin1')),
+          (bytes) => tolerate(() => decodeDatabase(bytes)),
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { fromSystemError, PyauditError } from '../core/errors.js';
 import { createHttpClient } from '../http/client.js';
+import { reloadingDatabase } from '../serve/reload.js';
 import { serveOsvApi } from '../serve/server.js';
 import { VERSION } from '../version.js';
 import {
@@ -247,8 +248,11 @@ function buildCommand(io: CliIo): Command {
         const port = number('--port', opts.port, 0);
         if (port > 65535)
           throw new PyauditError('usage', `argument --port: invalid value: '${opts.port}'`);
-        const { store, header } = openDatabase(dbDir(opts.dbDir));
-        const running = await serveOsvApi(store, {
+        const dir = dbDir(opts.dbDir);
+        const database = reloadingDatabase(dir, openDatabase(dir), err);
+        const { header } = database.current();
+        const running = await serveOsvApi(database.store, {
+          health: () => ({ built: database.current().header.built }),
           host: opts.host,
           port,
           pageSize: number('--page-size', opts.pageSize, 1),
@@ -260,6 +264,7 @@ function buildCommand(io: CliIo): Command {
               ),
           }),
         }).catch((e: unknown) => {
+          database.stop();
           const listening = fromSystemError(e, `${opts.host}:${port}`, 'cannot listen');
           if (listening instanceof PyauditError)
             throw new PyauditError('usage', listening.reason, listening.location);
@@ -271,6 +276,7 @@ function buildCommand(io: CliIo): Command {
         await new Promise<void>((resolve) => {
           const stop = (signal: string): void => {
             err(`${signal}: finishing requests in flight, then stopping`);
+            database.stop();
             void running.stop().then(resolve);
           };
           process.once('SIGTERM', () => stop('SIGTERM'));
