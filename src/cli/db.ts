@@ -24,7 +24,7 @@ import {
   writeRecords,
 } from '../vulns/local/database.js';
 import type { DatabaseSource } from '../vulns/local/format.js';
-import { readSource, readZip } from '../vulns/local/sources.js';
+import { readSourcePacked, readZipPacked } from '../vulns/local/sources.js';
 import type { CliIo } from './main.js';
 
 export const DEFAULT_DUMP_URL = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip';
@@ -90,7 +90,7 @@ function buildCommand(io: CliIo): Command {
       for (const source of sources) {
         const location = path.resolve(io.cwd, source);
         const started = performance.now();
-        const read = await readSource(location);
+        const read = await readSourcePacked(location);
         const result = await writeRecords(
           dir,
           read.records,
@@ -191,7 +191,7 @@ function buildCommand(io: CliIo): Command {
           { url: opts.url },
         );
       }
-      const read = readZip(response.body, opts.url);
+      const read = readZipPacked(response.body, opts.url);
       const result = await writeRecords(dir, read.records, source(read.records.length));
       err(
         `Downloaded ${plural(read.records.length, 'PyPI record', 'PyPI records')} (${(response.body.length / 1048576).toFixed(1)} MiB): ` +

@@ -60,30 +60,72 @@ interface DatabaseIndex {
   readonly lengths: number[];
   /** Project name → record numbers. */
   readonly packages: Record<string, number[]>;
+  /** Each record's `modified` ("" when it has none); absent in files written before it. */
+  readonly modified?: string[];
 }
 
 export class DatabaseFormatError extends Error {}
+
+/**
+ * A record ready for the file: its deflated JSON and what the index needs. Imports hold
+ * records in this form (a fraction of the memory of parsed objects), so 30,000 records
+ * stream from a zip into the file without all being objects at once.
+ */
+export interface PackedRecord {
+  readonly id: string;
+  readonly modified: string;
+  readonly packages: readonly string[];
+  readonly blob: Buffer;
+}
+
+export function packRecord(record: OsvRecord): PackedRecord {
+  const json = Buffer.from(JSON.stringify(record));
+  return {
+    id: record.id,
+    modified: record.modified ?? '',
+    packages: pypiPackagesOf(record),
+    // A copy: zlib's result is a view of its 16 KiB output chunk, which would stay alive with
+    // every record held (30,000 records would pin ~480 MB).
+    blob: Buffer.from(deflateRawSync(json)),
+  };
+}
 
 /** Encodes records (PyPI ones only; callers filter) into the file's bytes. */
 export function encodeDatabase(
   records: readonly OsvRecord[],
   meta: { built: string; sources: readonly DatabaseSource[] },
 ): Buffer {
-  const sorted = [...records].sort(byIdText);
+  return encodePacked(records.map(packRecord), meta);
+}
+
+const byPackedId = (a: PackedRecord, b: PackedRecord): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** Encodes packed records into the file's bytes. */
+export function encodePacked(
+  records: readonly PackedRecord[],
+  meta: { built: string; sources: readonly DatabaseSource[] },
+): Buffer {
+  const sorted = [...records].sort(byPackedId);
   const blobs: Buffer[] = [];
   const offsets: number[] = [];
   const lengths: number[] = [];
   const packages: Record<string, number[]> = {};
   let offset = 0;
   sorted.forEach((record, i) => {
-    const blob = deflateRawSync(Buffer.from(JSON.stringify(record)));
-    blobs.push(blob);
+    blobs.push(record.blob);
     offsets.push(offset);
-    lengths.push(blob.length);
-    offset += blob.length;
-    for (const name of pypiPackagesOf(record)) (packages[name] ??= []).push(i);
+    lengths.push(record.blob.length);
+    offset += record.blob.length;
+    for (const name of record.packages) (packages[name] ??= []).push(i);
   });
-  const index: DatabaseIndex = { ids: sorted.map((r) => r.id), offsets, lengths, packages };
+  const index: DatabaseIndex = {
+    ids: sorted.map((r) => r.id),
+    offsets,
+    lengths,
+    packages,
+    modified: sorted.map((r) => r.modified),
+  };
   const indexBlob = deflateRawSync(Buffer.from(JSON.stringify(index)));
   const indexLength = Buffer.alloc(4);
   indexLength.writeUInt32LE(indexBlob.length);
@@ -171,6 +213,30 @@ export function decodeDatabase(bytes: Buffer): {
     size: index.ids.length,
   };
   return { header, store, ids: index.ids };
+}
+
+/** Every record of a file as stored, without inflating them (for re-writing the file). */
+export function packedRecords(bytes: Buffer): PackedRecord[] {
+  const { header, bodyStart } = decodeHeader(bytes);
+  const { store, ids } = decodeDatabase(bytes);
+  const body = bytes.subarray(bodyStart, bodyStart + header.bodyLength);
+  const indexLength = body.readUInt32LE(0);
+  const index = JSON.parse(
+    inflateRawSync(body.subarray(4, 4 + indexLength)).toString('utf8'),
+  ) as DatabaseIndex;
+  const blobs = body.subarray(4 + indexLength);
+  const packagesOf: string[][] = ids.map(() => []);
+  for (const [name, numbers] of Object.entries(index.packages))
+    for (const n of numbers) packagesOf[n]?.push(name);
+  return ids.map((id, i) => {
+    const offset = index.offsets[i] as number;
+    return {
+      id,
+      modified: index.modified?.[i] ?? store.record(id)?.modified ?? '',
+      packages: packagesOf[i] as string[],
+      blob: Buffer.from(blobs.subarray(offset, offset + (index.lengths[i] as number))),
+    };
+  });
 }
 
 /** Every record in the file (for re-writing it with more records). */

@@ -6,13 +6,12 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import yaml from 'js-yaml';
 import { PyauditError } from '../../core/errors.js';
 import { osvRecordProblem, type OsvRecord } from '../../standards/osv.js';
 import { pypiPackagesOf } from '../store.js';
-import type { DatabaseSource } from './format.js';
-import { checkZip, UnsafeZipError } from './zip.js';
+import { packRecord, type DatabaseSource, type PackedRecord } from './format.js';
+import { checkZip, readZipEntry, UnsafeZipError } from './zip.js';
 
 export interface ReadRecords {
   readonly records: OsvRecord[];
@@ -69,41 +68,51 @@ function split(records: OsvRecord[]): ReadRecords {
   return { records: pypi, otherEcosystems: records.length - pypi.length };
 }
 
-/** Reads the records of a zip held in memory (`where` names it in errors). */
-export function readZip(bytes: Uint8Array, where: string): ReadRecords {
-  let entries: Record<string, Uint8Array>;
-  let declared: Map<string, number>;
+/** Called with each record read, and where it was read from. */
+type Visit = (record: OsvRecord) => void;
+
+function refused(where: string, error: unknown): never {
+  if (!(error instanceof UnsafeZipError)) throw error;
+  throw new PyauditError('input', `refused: ${error.message}; nothing was imported`, {
+    file: where,
+  });
+}
+
+/**
+ * Visits the records of a zip held in memory, one entry at a time (only one entry is ever
+ * inflated at once). The archive is checked first and refused whole when unsafe.
+ */
+function visitZip(bytes: Uint8Array, where: string, visit: Visit): void {
+  let entries;
   try {
-    declared = new Map(checkZip(bytes).map((e) => [e.name, e.uncompressedSize]));
+    entries = checkZip(bytes);
   } catch (e) {
-    if (!(e instanceof UnsafeZipError)) throw e;
-    throw new PyauditError('input', `refused: ${e.message}; nothing was imported`, {
-      file: where,
-    });
-  }
-  try {
-    entries = unzipSync(bytes, {
-      filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/'),
-    });
-  } catch (e) {
-    throw new PyauditError('input', `not a valid zip archive (${(e as Error).message})`, {
-      file: where,
-    });
+    if (e instanceof UnsafeZipError && e.message.startsWith('no zip'))
+      throw new PyauditError('input', `not a valid zip archive (${e.message})`, { file: where });
+    refused(where, e);
   }
   const decoder = new TextDecoder();
-  const records: OsvRecord[] = [];
-  for (const name of Object.keys(entries).sort()) {
-    const data = entries[name] as Uint8Array;
-    if (data.length !== declared.get(name))
-      throw new PyauditError(
-        'input',
-        `refused: the entry '${name}' does not inflate to its declared size; nothing was imported`,
-        { file: where },
-      );
-    for (const record of parseRecordText(decoder.decode(data), `${where}:${name}`))
-      records.push(record);
+  const wanted = entries
+    .filter((e) => RECORD_FILE.test(e.name) && !e.name.endsWith('/'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of wanted) {
+    let content: Buffer;
+    try {
+      content = readZipEntry(bytes, entry);
+    } catch (e) {
+      refused(where, e);
+    }
+    for (const record of parseRecordText(decoder.decode(content), `${where}:${entry.name}`))
+      visit(record);
   }
-  return split(records);
+}
+
+async function recordFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  await walk(dir, files);
+  if (files.length === 0)
+    throw new PyauditError('input', 'no .json or .yaml records in this folder', { file: dir });
+  return files;
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -117,10 +126,8 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** Reads one `db import` argument. */
-export async function readSource(
-  location: string,
-): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+/** Visits the records of one `db import` argument; resolves to what kind of source it is. */
+async function visitSource(location: string, visit: Visit): Promise<DatabaseSource['kind']> {
   let info;
   try {
     info = await stat(location);
@@ -128,20 +135,64 @@ export async function readSource(
     throw new PyauditError('input', 'no such file or folder', { file: location });
   }
   if (info.isDirectory()) {
-    const files: string[] = [];
-    await walk(location, files);
-    if (files.length === 0)
-      throw new PyauditError('input', 'no .json or .yaml records in this folder', {
-        file: location,
-      });
-    const records: OsvRecord[] = [];
-    for (const file of files)
-      for (const record of parseRecordText(await readFile(file, 'utf8'), file))
-        records.push(record);
-    return { ...split(records), kind: 'folder' };
+    for (const file of await recordFiles(location))
+      for (const record of parseRecordText(await readFile(file, 'utf8'), file)) visit(record);
+    return 'folder';
   }
   const bytes = await readFile(location);
-  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b))
-    return { ...readZip(bytes, location), kind: 'zip' };
-  return { ...split(parseRecordText(bytes.toString('utf8'), location)), kind: 'file' };
+  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+    visitZip(bytes, location, visit);
+    return 'zip';
+  }
+  for (const record of parseRecordText(bytes.toString('utf8'), location)) visit(record);
+  return 'file';
+}
+
+/** Reads the records of a zip held in memory (`where` names it in errors). */
+export function readZip(bytes: Uint8Array, where: string): ReadRecords {
+  const records: OsvRecord[] = [];
+  visitZip(bytes, where, (r) => records.push(r));
+  return split(records);
+}
+
+/** Reads one `db import` argument. */
+export async function readSource(
+  location: string,
+): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+  const records: OsvRecord[] = [];
+  const kind = await visitSource(location, (r) => records.push(r));
+  return { ...split(records), kind };
+}
+
+/** Records ready for the database file, as `db import` and `db update` hold them. */
+export interface PackedRecords {
+  readonly records: PackedRecord[];
+  readonly otherEcosystems: number;
+}
+
+function packer(): { visit: Visit; result: PackedRecords } {
+  const result = { records: [] as PackedRecord[], otherEcosystems: 0 };
+  return {
+    result,
+    visit: (record) => {
+      if (pypiPackagesOf(record).length === 0) result.otherEcosystems++;
+      else result.records.push(packRecord(record));
+    },
+  };
+}
+
+/** `readZip`, keeping each record packed as soon as it is read. */
+export function readZipPacked(bytes: Uint8Array, where: string): PackedRecords {
+  const { visit, result } = packer();
+  visitZip(bytes, where, visit);
+  return result;
+}
+
+/** `readSource`, keeping each record packed as soon as it is read. */
+export async function readSourcePacked(
+  location: string,
+): Promise<PackedRecords & { kind: DatabaseSource['kind'] }> {
+  const { visit, result } = packer();
+  const kind = await visitSource(location, visit);
+  return { ...result, kind };
 }

@@ -108,8 +108,18 @@ describe('zip central directory', () => {
         compressedSize: record('PYSEC-1').length,
         uncompressedSize: record('PYSEC-1').length,
         symlink: false,
+        method: 0,
+        localHeaderOffset: 0,
       },
-      { name: 'link.json', compressedSize: expect.any(Number), uncompressedSize: 6, symlink: true },
+      {
+        name: 'link.json',
+        compressedSize: expect.any(Number),
+        uncompressedSize: 6,
+        symlink: true,
+        method: 8,
+        // After the first entry's 30-byte local header, its name and its stored bytes.
+        localHeaderOffset: 30 + 'a/PYSEC-1.json'.length + record('PYSEC-1').length,
+      },
     ]);
   });
 

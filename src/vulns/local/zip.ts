@@ -6,12 +6,16 @@
  * a decompression bomb. Nothing is ever extracted to disk, but an archive built to attack an
  * extractor is not a database source.
  */
+import { inflateSync } from 'fflate';
 
 export interface ZipEntryInfo {
   readonly name: string;
   readonly compressedSize: number;
   readonly uncompressedSize: number;
   readonly symlink: boolean;
+  /** 0 stored, 8 deflated (others are refused when read). */
+  readonly method: number;
+  readonly localHeaderOffset: number;
 }
 
 export interface ZipLimits {
@@ -75,12 +79,14 @@ export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
     if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL)
       throw new UnsafeZipError('a malformed central directory');
     const madeBy = view.getUint16(at + 4, true) >> 8;
+    const method = view.getUint16(at + 10, true);
     let compressedSize = view.getUint32(at + 20, true);
     let uncompressedSize = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     const external = view.getUint32(at + 38, true);
+    let localHeaderOffset = view.getUint32(at + 42, true);
     if (at + 46 + nameLength + extraLength > bytes.length)
       throw new UnsafeZipError('a malformed central directory');
     const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
@@ -96,16 +102,55 @@ export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
           uncompressedSize = u64(view, field);
           field += 8;
         }
-        if (compressedSize === MAX_U32 && field + 8 <= extraEnd) compressedSize = u64(view, field);
+        if (compressedSize === MAX_U32 && field + 8 <= extraEnd) {
+          compressedSize = u64(view, field);
+          field += 8;
+        }
+        if (localHeaderOffset === MAX_U32 && field + 8 <= extraEnd)
+          localHeaderOffset = u64(view, field);
       }
       extra += 4 + size;
     }
     // Unix hosts keep the file mode in the high half of the external attributes.
     const symlink = madeBy === 3 && ((external >>> 16) & 0o170000) === 0o120000;
-    entries.push({ name, compressedSize, uncompressedSize, symlink });
+    entries.push({ name, compressedSize, uncompressedSize, symlink, method, localHeaderOffset });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/**
+ * One entry's content, inflated with its declared size as a hard cap; an entry that does not
+ * inflate to exactly its declared size is refused.
+ */
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntryInfo): Buffer {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = entry.localHeaderOffset;
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50)
+    throw new UnsafeZipError(`the entry '${entry.name}' has no local header`);
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  const data = bytes.subarray(start, start + entry.compressedSize);
+  if (data.length !== entry.compressedSize)
+    throw new UnsafeZipError(`the entry '${entry.name}' is truncated`);
+  let content: Buffer;
+  if (entry.method === 0) content = Buffer.from(data);
+  else if (entry.method === 8) {
+    try {
+      // Into a buffer of exactly the declared size, which it cannot outgrow (fflate stops at
+      // its end), so a lying header cannot make it allocate more. In the JavaScript heap, so
+      // garbage collection sees it (zlib's native buffers for 30,000 small records piled up).
+      const out = inflateSync(data, { out: new Uint8Array(entry.uncompressedSize) });
+      content = Buffer.from(out.buffer, out.byteOffset, out.length);
+    } catch {
+      throw new UnsafeZipError(
+        `the entry '${entry.name}' does not inflate to its declared size (corrupt or a bomb)`,
+      );
+    }
+  } else
+    throw new UnsafeZipError(`the entry '${entry.name}' uses compression method ${entry.method}`);
+  if (content.length !== entry.uncompressedSize)
+    throw new UnsafeZipError(`the entry '${entry.name}' does not inflate to its declared size`);
+  return content;
 }
 
 /** Throws UnsafeZipError when the archive must not be read. */
