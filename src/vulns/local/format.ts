@@ -25,7 +25,7 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { OsvRecord } from '../../standards/osv.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { byIdText, pypiPackagesOf, type RecordStore } from '../store.js';
+import { pypiPackagesOf, type RecordStore } from '../store.js';
 
 export const MAGIC = Buffer.from('PYAUDDB\0', 'latin1');
 export const FORMAT_VERSION = 1;
