@@ -106,7 +106,7 @@ describe('HTTPS through a proxy', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `pyaudit: error: ${httpsUrl}/v1/querybatch: TLS certificate problem (DEPTH_ZERO_SELF_SIGNED_CERT)\n`,
+      `pyaudit: error: ${httpsUrl}/v1/querybatch: TLS certificate problem (DEPTH_ZERO_SELF_SIGNED_CERT); a private CA can be added with NODE_EXTRA_CA_CERTS=ca.pem\n`,
     );
   });
 });
