@@ -6,11 +6,15 @@
  *   of the importing process;
  * - peak RSS of the 692-package audit from that database (offline, cold process);
  * - cold vs warm record cache for the vulnerable-package audit at 50 ms per request: the warm
- *   run sends only the batch query.
+ *   run sends only the batch query;
+ * - a load test of `db serve` over that database: 64 keep-alive clients for 30 s
+ *   (BENCH_LOAD_SECONDS), alternating a `querybatch` of 100 pinned packages and a
+ *   `GET /v1/vulns/{id}`; p50/p99 latency and errors (must be 0).
  *
  * Peak RSS is the child's own `process.resourceUsage().maxRSS`, printed at exit by a preload.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,4 +138,84 @@ warm.sort((a, b) => a - b);
 console.log(
   `vulnerable-package audit at 50 ms/request: cold ${(cold.ms / 1000).toFixed(2)} s (${coldRequests.querybatch} batch, ${coldRequests.vulns} records); ` +
     `warm ${(warm[2]! / 1000).toFixed(2)} s median (${warmRequests.querybatch / 5} batch, ${warmRequests.vulns / 5} records per run)`,
+);
+
+// Load test: `pyaudit db serve` as its own process over the 30,000-record database.
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
+const serve = spawn(
+  process.execPath,
+  [bin, 'db', 'serve', '--port', '0', '-q', '--db-dir', dbDir],
+  {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  },
+);
+const serveUrl = await new Promise<string>((resolve, reject) => {
+  let log = '';
+  serve.stderr.on('data', (d: Buffer) => {
+    log += d.toString();
+    const m = /at (http:\/\/\S+)/.exec(log);
+    if (m) resolve(m[1]!);
+  });
+  serve.once('exit', (code) => reject(new Error(`db serve exited ${code}: ${log}`)));
+});
+const pinned = readFileSync(pins, 'utf8')
+  .split('\n')
+  .filter((l) => /^[A-Za-z0-9].*==/.test(l))
+  .map((l) => l.split('==').map((x) => x.trim()) as [string, string]);
+const ids = Object.keys(entries).map((n) => n.slice(0, -'.json'.length));
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const latencies: number[] = [];
+let errors = 0;
+const once = (method: string, target: string, body?: string) =>
+  new Promise<void>((resolve) => {
+    const started = performance.now();
+    const req = request(
+      `${serveUrl}${target}`,
+      {
+        method,
+        agent,
+        headers: body
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+          : {},
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          latencies.push(performance.now() - started);
+          if (res.statusCode !== 200) errors++;
+          resolve();
+        });
+      },
+    );
+    req.once('error', () => {
+      errors++;
+      resolve();
+    });
+    req.end(body);
+  });
+const until = performance.now() + LOAD_SECONDS * 1000;
+await Promise.all(
+  Array.from({ length: 64 }, async (_, client) => {
+    for (let i = client; performance.now() < until; i++) {
+      if (i % 2 === 0) {
+        const queries = Array.from({ length: 100 }, (_, k) => {
+          const [name, version] = pinned[(i * 100 + k) % pinned.length]!;
+          return { package: { name, ecosystem: 'PyPI' }, version };
+        });
+        await once('POST', '/v1/querybatch', JSON.stringify({ queries }));
+      } else {
+        await once('GET', `/v1/vulns/${encodeURIComponent(ids[(i * 7919) % ids.length]!)}`);
+      }
+    }
+  }),
+);
+agent.destroy();
+serve.kill('SIGTERM');
+latencies.sort((a, b) => a - b);
+const pct = (p: number): number =>
+  latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+console.log(
+  `db serve under load (64 clients, ${LOAD_SECONDS} s, half querybatch of 100, half records): ` +
+    `${latencies.length.toLocaleString('en-US')} requests (${Math.round(latencies.length / LOAD_SECONDS)}/s), ` +
+    `p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms, errors ${errors}`,
 );
