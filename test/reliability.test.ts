@@ -5,6 +5,9 @@
  * or one line and exit 2.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -287,6 +290,93 @@ describe('URLs and services that break the protocol', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       /^pyaudit: error: http:\/\/127\.0\.0\.1:\d+\/v1\/vulns\/([\w-]+): asked for \1, the OSV API answered something else\n$/,
+    );
+  });
+});
+
+describe('compressed answers', () => {
+  /** A real loopback server in front of the OSV server that compresses what it relays. */
+  async function compressingProxy(
+    encode: (path: string, body: Buffer) => { encoding: string; body: Buffer },
+  ): Promise<{ url: string; close(): Promise<void> }> {
+    const front = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void fetch(`${server.url}${req.url ?? '/'}`, {
+          method: req.method ?? 'GET',
+          ...(req.method === 'POST' && { body: Buffer.concat(chunks) }),
+          headers: { 'content-type': 'application/json' },
+        }).then(async (answer) => {
+          const encoded = encode(req.url ?? '/', Buffer.from(await answer.arrayBuffer()));
+          res.writeHead(answer.status, {
+            'content-type': 'application/json',
+            'content-encoding': encoded.encoding,
+          });
+          res.end(encoded.body);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          front.closeAllConnections();
+          front.close(() => resolve());
+        }),
+    };
+  }
+
+  it('gzip and brotli answers are decoded: the same report', async () => {
+    const front = await compressingProxy((p, body) =>
+      p.startsWith('/v1/vulns/')
+        ? { encoding: 'br', body: brotliCompressSync(body) }
+        : { encoding: 'gzip', body: gzipSync(body) },
+    );
+    try {
+      const result = await runCli(
+        ['--osv-url', front.url, '-r', 'requirements.txt', '-f', 'json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(result).toEqual({
+        stdout: JSON_REPORT,
+        stderr: 'Found 4 known vulnerabilities in 2 packages\n',
+        code: 1,
+      });
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('a corrupt compressed answer is one line naming the URL', async () => {
+    const front = await compressingProxy((_p, body) => ({
+      encoding: 'gzip',
+      body: body.subarray(0, 8),
+    }));
+    try {
+      expect(
+        await runCli(['--osv-url', front.url, '-r', 'requirements.txt'], { cwd: dir }),
+      ).toEqual({
+        stdout: '',
+        stderr: `pyaudit: error: ${front.url}/v1/querybatch: the gzip-encoded response is corrupt\n`,
+        code: 2,
+      });
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('a host name that does not resolve', async () => {
+    const result = await runCli(
+      ['--osv-url', 'http://no-such-host.invalid', '-r', 'requirements.txt'],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^pyaudit: error: http:\/\/no-such-host\.invalid\/v1\/querybatch: cannot resolve the host name( \(3 attempts\))?\n$/,
     );
   });
 });

@@ -18,6 +18,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { redactUrl, serviceError } from '../core/errors.js';
 import { proxyFor } from './proxy.js';
 
@@ -119,6 +120,7 @@ function describeNetworkError(error: unknown, timeoutSeconds: number): string {
     case 'ERR_INVALID_PROTOCOL':
       return 'only http:// and https:// URLs are supported';
     case 'ERR_TOO_LARGE':
+    case 'ERR_PYAUDIT_BODY':
       return (error as Error).message;
     default:
       if (
@@ -213,6 +215,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       let request: http.ClientRequest;
       const allHeaders = {
         'user-agent': userAgent,
+        'accept-encoding': 'gzip, br, deflate',
         ...headers,
         ...(body && { 'content-length': String(body.length) }),
       };
@@ -257,13 +260,20 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         response.once('aborted', () =>
           reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })),
         );
-        response.once('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
+        response.once('end', () => {
+          let decoded: Buffer;
+          try {
+            decoded = decodeBody(
+              Buffer.concat(chunks),
+              response.headers['content-encoding'],
+              maxResponseBytes,
+            );
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: decoded });
+        });
       });
       request.end(body);
     });
@@ -347,6 +357,33 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (const agent of tunnelAgents.values()) agent.destroy();
     },
   };
+}
+
+/**
+ * A body as the server encoded it (`Content-Encoding: gzip`, `br`, `deflate`), decoded with
+ * the same size cap as a plain body, so a small compressed answer cannot expand without bound.
+ */
+function decodeBody(body: Buffer, encoding: string | undefined, max: number): Buffer {
+  const name = (encoding ?? '').trim().toLowerCase();
+  if (name === '' || name === 'identity') return body;
+  try {
+    if (name === 'gzip' || name === 'x-gzip') return gunzipSync(body, { maxOutputLength: max });
+    if (name === 'br') return brotliDecompressSync(body, { maxOutputLength: max });
+    if (name === 'deflate') return inflateSync(body, { maxOutputLength: max });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw Object.assign(
+      new Error(
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? `the response inflates to more than ${max} bytes; refused`
+          : `the ${name}-encoded response is corrupt`,
+      ),
+      { code: 'ERR_PYAUDIT_BODY' },
+    );
+  }
+  throw Object.assign(new Error(`the response uses an unknown encoding '${name}'`), {
+    code: 'ERR_PYAUDIT_BODY',
+  });
 }
 
 function proxyAuthorization(proxy: URL): Record<string, string> {
