@@ -107,10 +107,15 @@ describe('the record cache, on by default', () => {
       'PYSEC-2099-4.json',
     ]);
     server.resetStats();
+    // Within --query-cache-ttl (300 s) the query answers are reused too: no request at all.
     const again = await audit(['-v'], env);
     expect(again.stdout).toBe(JSON_REPORT);
-    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 0, vulns: 0, other: 0 });
     expect(again.stderr).toContain('pyaudit: debug: record cache: 5 hits, 0 misses\n');
+    // Asking again every time: the batch query only, records from the cache.
+    const asked = await audit(['--query-cache-ttl', '0'], env);
+    expect(asked.stdout).toBe(JSON_REPORT);
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
     expect((await runCli(['cache', 'dir'], { cwd: dir, env })).stdout).toBe(
       `${path.join(cache, 'pyaudit')}\n`,
     );

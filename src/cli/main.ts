@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
+import { queryCache, type QueryCache } from '../cache/queries.js';
 import { defaultCacheDir, recordCache, type RecordCache } from '../cache/records.js';
 import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
 import { fromSystemError, PyauditError } from '../core/errors.js';
@@ -110,6 +111,7 @@ function createService(
   io: CliIo,
   http: HttpClient,
   cache: RecordCache | undefined,
+  queries: QueryCache | undefined,
 ): VulnerabilityService {
   switch (name) {
     case 'local': {
@@ -133,6 +135,7 @@ function createService(
         http,
         ...(o.osvUrl !== undefined && { url: o.osvUrl }),
         ...(cache !== undefined && { cache }),
+        ...(queries !== undefined && { queryCache: queries }),
       });
   }
 }
@@ -329,6 +332,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     });
     const cacheCounts = { hit: 0, miss: 0, discarded: 0 };
     let cache: RecordCache | undefined;
+    let queries: QueryCache | undefined;
     if (!o.dryRun && !o.noCache && o.services.includes('osv')) {
       const dir =
         o.cacheDir !== undefined ? path.resolve(io.cwd, o.cacheDir) : defaultCacheDir(io.env);
@@ -342,12 +346,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         cacheCounts[event.kind]++;
         if (o.verbose > 1) debug(o, `cache ${event.kind}: ${event.id}`);
       });
+      if (o.queryCacheTtl > 0) queries = queryCache(dir, o.queryCacheTtl);
       debug(o, `record cache: ${dir}`);
     }
     // A dry run asks no source (so it needs no database or network either).
     const services = o.dryRun
       ? []
-      : o.services.map((name) => createService(name, o, io, http, cache));
+      : o.services.map((name) => createService(name, o, io, http, cache, queries));
     const spinner = createSpinner(io.stderr, o.progressSpinner);
     spinner.update('Collecting dependencies');
     let report;
@@ -368,6 +373,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     const audited = performance.now();
     await cache?.prune();
+    await queries?.prune();
     if (o.verbose > 0) {
       const files = new Map<string, number>();
       for (const r of report.results)

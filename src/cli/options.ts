@@ -23,6 +23,8 @@ export interface CliOptions {
   readonly cacheDir?: string;
   /** `--no-cache` (or `PYAUDIT_NO_CACHE`): no record cache at all. */
   readonly noCache: boolean;
+  /** `--query-cache-ttl`: seconds a query answer is reused (0: never). */
+  readonly queryCacheTtl: number;
   readonly progressSpinner: boolean;
   readonly timeout: number;
   readonly paths: string[];
@@ -184,6 +186,10 @@ function buildCommand(version: string): Command {
       )
       .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
       .option('--no-cache', 'do not read or write the vulnerability record cache')
+      .option(
+        '--query-cache-ttl <SECONDS>',
+        'reuse an OSV query answer this long (default: 300; 0 asks every time)',
+      )
       .option(
         '--progress-spinner <{on,off}>',
         'show a progress spinner on a terminal (default: on)',
@@ -391,6 +397,12 @@ export function parseCommandLine(
       `${timeoutSetting.label}: invalid value: '${timeoutText}' (a positive number of seconds)`,
     );
   }
+  const ttl = setting('--query-cache-ttl', o.queryCacheTtl, env, 'QUERY_CACHE_TTL') ?? {
+    value: '300',
+    label: 'argument --query-cache-ttl',
+  };
+  if (!/^\d+(\.\d+)?$/.test(ttl.value))
+    throw usage(`${ttl.label}: invalid value: '${ttl.value}' (a number of seconds, 0 for none)`);
   const osvUrl = urlOf(setting('--osv-url', o.osvUrl, env, 'OSV_URL'));
   const pypiUrl = urlOf(setting('--pypi-url', o.pypiUrl, env, 'PYPI_URL'));
   const esmsUrl = urlOf(setting('--esms-url', o.esmsUrl, env, 'ESMS_URL'));
@@ -417,6 +429,7 @@ export function parseCommandLine(
       cacheDir: (o.cacheDir as string | undefined) ?? fromEnv(env, 'CACHE_DIR'),
     }),
     noCache: o.cache === false || /^(1|true|on|yes)$/i.test(fromEnv(env, 'NO_CACHE') ?? ''),
+    queryCacheTtl: Number(ttl.value),
     progressSpinner: spinnerValue === 'on',
     timeout,
     paths: o.path as string[],

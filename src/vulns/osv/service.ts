@@ -5,6 +5,7 @@
  * kept in a cache directory keyed by id and `modified`, so a repeat audit fetches only what
  * changed.
  */
+import type { QueryCache } from '../../cache/queries.js';
 import { recordCache, type RecordCache } from '../../cache/records.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
@@ -27,6 +28,8 @@ export interface OsvServiceOptions {
   readonly cacheDir?: string;
   /** A record cache (the CLI's default one); wins over `cacheDir`. */
   readonly cache?: RecordCache;
+  /** Recent query answers (the CLI's default one): a hit sends no querybatch for that package. */
+  readonly queryCache?: QueryCache;
 }
 
 /** Accepts `https://host`, `https://host/`, or pip-audit's `https://host/v1/query`. */
@@ -138,11 +141,25 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       const distinct = new Map<string, ResolvedDependency>();
       for (const d of dependencies) if (!distinct.has(keyOf(d))) distinct.set(keyOf(d), d);
       const unique = [...distinct.values()];
-      const ids = await collectIds(
-        unique.map((d) => ({
+      const known = options.queryCache;
+      const hits = known
+        ? await mapLimit(unique, concurrency, (d) => known.get(d.name, d.version))
+        : unique.map(() => null);
+      const ids = hits.map((hit) => hit ?? new Map<string, string | undefined>());
+      const asked = unique.flatMap((d, i) => (hits[i] ? [] : [{ d, i }]));
+      const answers = await collectIds(
+        asked.map(({ d }) => ({
           package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
           version: d.version,
         })),
+      );
+      await mapLimit(
+        asked.map((a, k) => ({ ...a, answer: answers[k] as Map<string, string | undefined> })),
+        concurrency,
+        async ({ d, i, answer }) => {
+          ids[i] = answer;
+          await known?.put(d.name, d.version, answer);
+        },
       );
       const wanted = new Map<string, string | undefined>();
       for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);
