@@ -81,7 +81,12 @@ describe('HTTPS through a proxy', () => {
       ],
       {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? '', ...env },
+        // A fresh cache folder per run: a cached answer would hide the TLS failure.
+        env: {
+          PATH: process.env.PATH ?? '',
+          XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pyaudit-tls-cache-')),
+          ...env,
+        },
       },
     ).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
