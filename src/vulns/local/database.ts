@@ -15,7 +15,7 @@ import {
   DatabaseFormatError,
   decodeDatabase,
   decodeHeader,
-  encodePacked,
+  encodePackedParts,
   packedRecords,
   packRecord,
   type DatabaseHeader,
@@ -181,7 +181,7 @@ export async function writeRecords(
       byId.set(record.id, record);
     }
     sources = [...sources.filter((s) => s.location !== source.location), source];
-    const bytes = encodePacked([...byId.values()], {
+    const { header, parts } = encodePackedParts([...byId.values()], {
       built: (options.now ?? new Date()).toISOString(),
       sources,
     });
@@ -189,14 +189,17 @@ export async function writeRecords(
     const temp = path.join(dir, `.${DATABASE_FILE}.${process.pid}.${Date.now()}.tmp`);
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, bytes);
+      for (const part of parts) {
+        let written = 0;
+        while (written < part.length) written += writeSync(fd, part, written);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     await rename(temp, file);
     syncDirectory(dir);
-    return { header: decodeHeader(bytes).header, changed };
+    return { header, changed };
   } finally {
     await release();
   }

@@ -79,15 +79,13 @@ export interface PackedRecord {
 }
 
 export function packRecord(record: OsvRecord): PackedRecord {
-  const json = Buffer.from(JSON.stringify(record));
-  return {
-    id: record.id,
-    modified: record.modified ?? '',
-    packages: pypiPackagesOf(record),
-    // A copy: zlib's result is a view of its 16 KiB output chunk, which would stay alive with
-    // every record held (30,000 records would pin ~480 MB).
-    blob: Buffer.from(deflateRawSync(json)),
-  };
+  const deflated = deflateRawSync(JSON.stringify(record));
+  // A copy in memory of its own: zlib's result is a view of its 16 KiB output chunk, and a
+  // copy from Buffer's shared 8 KiB pool would keep the whole slab alive; either way 30,000
+  // held records would pin several times their size.
+  const blob = Buffer.alloc(deflated.length);
+  deflated.copy(blob);
+  return { id: record.id, modified: record.modified ?? '', packages: pypiPackagesOf(record), blob };
 }
 
 /** Encodes records (PyPI ones only; callers filter) into the file's bytes. */
@@ -106,14 +104,23 @@ export function encodePacked(
   records: readonly PackedRecord[],
   meta: { built: string; sources: readonly DatabaseSource[] },
 ): Buffer {
+  return Buffer.concat(encodePackedParts(records, meta).parts);
+}
+
+/**
+ * The file as a list of pieces that, written in order, make it: the records' blobs are not
+ * copied into one body (30,000 records would be held twice while the file is written).
+ */
+export function encodePackedParts(
+  records: readonly PackedRecord[],
+  meta: { built: string; sources: readonly DatabaseSource[] },
+): { header: DatabaseHeader; parts: Buffer[] } {
   const sorted = [...records].sort(byPackedId);
-  const blobs: Buffer[] = [];
   const offsets: number[] = [];
   const lengths: number[] = [];
   const packages: Record<string, number[]> = {};
   let offset = 0;
   sorted.forEach((record, i) => {
-    blobs.push(record.blob);
     offsets.push(offset);
     lengths.push(record.blob.length);
     offset += record.blob.length;
@@ -129,22 +136,26 @@ export function encodePacked(
   const indexBlob = deflateRawSync(Buffer.from(JSON.stringify(index)));
   const indexLength = Buffer.alloc(4);
   indexLength.writeUInt32LE(indexBlob.length);
-  const body = Buffer.concat([indexLength, indexBlob, ...blobs]);
+  let checksum = crc32(indexBlob, crc32(indexLength));
+  for (const record of sorted) checksum = crc32(record.blob, checksum);
   const header: DatabaseHeader = {
     format: FORMAT_VERSION,
     built: meta.built,
     records: sorted.length,
     packages: Object.keys(packages).length,
     sources: meta.sources,
-    checksum: crc32(body).toString(16).padStart(8, '0'),
-    bodyLength: body.length,
+    checksum: checksum.toString(16).padStart(8, '0'),
+    bodyLength: 4 + indexBlob.length + offset,
   };
   const headerBlob = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(16);
   MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(FORMAT_VERSION, 8);
   prefix.writeUInt32LE(headerBlob.length, 12);
-  return Buffer.concat([prefix, headerBlob, body]);
+  return {
+    header,
+    parts: [prefix, headerBlob, indexLength, indexBlob, ...sorted.map((r) => r.blob)],
+  };
 }
 
 /** Reads the header only (for `db status` and age checks). */
@@ -234,7 +245,8 @@ export function packedRecords(bytes: Buffer): PackedRecord[] {
       id,
       modified: index.modified?.[i] ?? store.record(id)?.modified ?? '',
       packages: packagesOf[i] as string[],
-      blob: Buffer.from(blobs.subarray(offset, offset + (index.lengths[i] as number))),
+      // A view into the file's bytes, which the caller holds until the new file is written.
+      blob: blobs.subarray(offset, offset + (index.lengths[i] as number)),
     };
   });
 }

@@ -4,6 +4,7 @@
  * files (one record, or a JSON array of records). Records without a PyPI `affected` entry
  * are counted and left out. A file that is not a valid record fails the import, naming it.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -11,7 +12,7 @@ import { PyauditError } from '../../core/errors.js';
 import { osvRecordProblem, type OsvRecord } from '../../standards/osv.js';
 import { pypiPackagesOf } from '../store.js';
 import { packRecord, type DatabaseSource, type PackedRecord } from './format.js';
-import { checkZip, readZipEntry, UnsafeZipError } from './zip.js';
+import { checkZip, fileReader, readZipEntry, UnsafeZipError, type ZipReader } from './zip.js';
 
 export interface ReadRecords {
   readonly records: OsvRecord[];
@@ -82,7 +83,7 @@ function refused(where: string, error: unknown): never {
  * Visits the records of a zip held in memory, one entry at a time (only one entry is ever
  * inflated at once). The archive is checked first and refused whole when unsafe.
  */
-function visitZip(bytes: Uint8Array, where: string, visit: Visit): void {
+function visitZip(bytes: Uint8Array | ZipReader, where: string, visit: Visit): void {
   let entries;
   try {
     entries = checkZip(bytes);
@@ -139,12 +140,19 @@ async function visitSource(location: string, visit: Visit): Promise<DatabaseSour
       for (const record of parseRecordText(await readFile(file, 'utf8'), file)) visit(record);
     return 'folder';
   }
-  const bytes = await readFile(location);
-  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
-    visitZip(bytes, location, visit);
-    return 'zip';
+  // A zip is read piece by piece (directory, then one entry at a time), never whole.
+  const fd = openSync(location, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    readSync(fd, magic, 0, 2, 0);
+    if (/\.zip$/i.test(location) || (magic[0] === 0x50 && magic[1] === 0x4b)) {
+      visitZip(fileReader(fd, info.size), location, visit);
+      return 'zip';
+    }
+  } finally {
+    closeSync(fd);
   }
-  for (const record of parseRecordText(bytes.toString('utf8'), location)) visit(record);
+  for (const record of parseRecordText(await readFile(location, 'utf8'), location)) visit(record);
   return 'file';
 }
 

@@ -6,6 +6,7 @@
  * a decompression bomb. Nothing is ever extracted to disk, but an archive built to attack an
  * extractor is not a database source.
  */
+import { readSync } from 'node:fs';
 import { inflateSync } from 'fflate';
 
 export interface ZipEntryInfo {
@@ -48,35 +49,86 @@ function u64(view: DataView, at: number): number {
   return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
 }
 
+/** Random access to an archive: bytes in memory, or a file read piece by piece. */
+export interface ZipReader {
+  readonly size: number;
+  /** Up to `length` bytes at `offset` (fewer at the end of the archive). */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function bytesReader(bytes: Uint8Array): ZipReader {
+  return {
+    size: bytes.length,
+    read: (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+  };
+}
+
+/** Reads an open file with positional reads: only the directory and one entry at a time. */
+export function fileReader(fd: number, size: number): ZipReader {
+  return {
+    size,
+    read(offset, length) {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      let done = 0;
+      while (done < buffer.length) {
+        const n = readSync(fd, buffer, done, buffer.length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return buffer.subarray(0, done);
+    },
+  };
+}
+
+const readerOf = (source: Uint8Array | ZipReader): ZipReader =>
+  source instanceof Uint8Array ? bytesReader(source) : source;
+
+const viewOf = (bytes: Uint8Array): DataView =>
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /** The entries of the central directory; throws UnsafeZipError on a malformed one. */
-export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function listZipEntries(source: Uint8Array | ZipReader): ZipEntryInfo[] {
+  const reader = readerOf(source);
+  // The end record is in the last 22 bytes plus at most a 65,535-byte comment.
+  const tailStart = Math.max(0, reader.size - 22 - 65535 - 20);
+  const tail = reader.read(tailStart, reader.size - tailStart);
+  const tailView = viewOf(tail);
   let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (view.getUint32(i, true) === EOCD) {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tailView.getUint32(i, true) === EOCD) {
       eocd = i;
       break;
     }
   }
   if (eocd < 0) throw new UnsafeZipError('no zip end-of-central-directory record');
-  let count = view.getUint16(eocd + 10, true);
-  let offset = view.getUint32(eocd + 16, true);
-  if ((count === 0xffff || offset === MAX_U32) && eocd >= 20) {
-    if (view.getUint32(eocd - 20, true) === ZIP64_LOCATOR) {
-      const at = u64(view, eocd - 12);
-      if (at + 56 > bytes.length || view.getUint32(at, true) !== ZIP64_EOCD)
-        throw new UnsafeZipError('a malformed ZIP64 directory');
-      count = u64(view, at + 32);
-      offset = u64(view, at + 48);
-    }
+  let count = tailView.getUint16(eocd + 10, true);
+  let directorySize = tailView.getUint32(eocd + 12, true);
+  let offset = tailView.getUint32(eocd + 16, true);
+  if (
+    (count === 0xffff || offset === MAX_U32 || directorySize === MAX_U32) &&
+    eocd >= 20 &&
+    tailView.getUint32(eocd - 20, true) === ZIP64_LOCATOR
+  ) {
+    const at = u64(tailView, eocd - 12);
+    const record = reader.read(at, 56);
+    const view = viewOf(record);
+    if (record.length < 56 || view.getUint32(0, true) !== ZIP64_EOCD)
+      throw new UnsafeZipError('a malformed ZIP64 directory');
+    count = u64(view, 32);
+    directorySize = u64(view, 40);
+    offset = u64(view, 48);
   }
   if (count > ZIP_LIMITS.maxEntries)
     throw new UnsafeZipError(`more than ${ZIP_LIMITS.maxEntries} entries`);
+  if (offset + directorySize > reader.size)
+    throw new UnsafeZipError('a malformed central directory');
+  const directory = reader.read(offset, directorySize);
+  const view = viewOf(directory);
   const decoder = new TextDecoder();
   const entries: ZipEntryInfo[] = [];
-  let at = offset;
+  let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL)
+    if (at + 46 > directory.length || view.getUint32(at, true) !== CENTRAL)
       throw new UnsafeZipError('a malformed central directory');
     const madeBy = view.getUint16(at + 4, true) >> 8;
     const method = view.getUint16(at + 10, true);
@@ -87,10 +139,10 @@ export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
     const commentLength = view.getUint16(at + 32, true);
     const external = view.getUint32(at + 38, true);
     let localHeaderOffset = view.getUint32(at + 42, true);
-    if (at + 46 + nameLength + extraLength > bytes.length)
+    if (at + 46 + nameLength + extraLength > directory.length)
       throw new UnsafeZipError('a malformed central directory');
-    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    // ZIP64 extended information: the 8-byte sizes that did not fit, in this order.
+    const name = decoder.decode(directory.subarray(at + 46, at + 46 + nameLength));
+    // ZIP64 extended information: the 8-byte values that did not fit, in this order.
     let extra = at + 46 + nameLength;
     const extraEnd = extra + extraLength;
     while (extra + 4 <= extraEnd) {
@@ -123,13 +175,14 @@ export function listZipEntries(bytes: Uint8Array): ZipEntryInfo[] {
  * One entry's content, inflated with its declared size as a hard cap; an entry that does not
  * inflate to exactly its declared size is refused.
  */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntryInfo): Buffer {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const at = entry.localHeaderOffset;
-  if (at + 30 > bytes.length || view.getUint32(at, true) !== 0x04034b50)
+export function readZipEntry(source: Uint8Array | ZipReader, entry: ZipEntryInfo): Buffer {
+  const reader = readerOf(source);
+  const header = reader.read(entry.localHeaderOffset, 30);
+  const view = viewOf(header);
+  if (header.length < 30 || view.getUint32(0, true) !== 0x04034b50)
     throw new UnsafeZipError(`the entry '${entry.name}' has no local header`);
-  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
-  const data = bytes.subarray(start, start + entry.compressedSize);
+  const start = entry.localHeaderOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+  const data = reader.read(start, entry.compressedSize);
   if (data.length !== entry.compressedSize)
     throw new UnsafeZipError(`the entry '${entry.name}' is truncated`);
   let content: Buffer;
@@ -137,8 +190,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntryInfo): Buffer {
   else if (entry.method === 8) {
     try {
       // Into a buffer of exactly the declared size, which it cannot outgrow (fflate stops at
-      // its end), so a lying header cannot make it allocate more. In the JavaScript heap, so
-      // garbage collection sees it (zlib's native buffers for 30,000 small records piled up).
+      // its end), so a lying header cannot make it allocate more.
       const out = inflateSync(data, { out: new Uint8Array(entry.uncompressedSize) });
       content = Buffer.from(out.buffer, out.byteOffset, out.length);
     } catch {
@@ -154,8 +206,11 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntryInfo): Buffer {
 }
 
 /** Throws UnsafeZipError when the archive must not be read. */
-export function checkZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipEntryInfo[] {
-  const entries = listZipEntries(bytes);
+export function checkZip(
+  source: Uint8Array | ZipReader,
+  limits: ZipLimits = ZIP_LIMITS,
+): ZipEntryInfo[] {
+  const entries = listZipEntries(source);
   let total = 0;
   for (const e of entries) {
     const segments = e.name.split(/[\\/]/);
