@@ -25,7 +25,13 @@ import { parseScriptMetadata } from '../src/sources/manifest/script.js';
 import { parsePylock } from '../src/sources/pylock/parse.js';
 import { parseRequirementsText } from '../src/sources/requirements/parse.js';
 import { readSbom } from '../src/sources/sbom/read.js';
-import { evaluateMarker, InvalidMarkerError, parseMarker } from '../src/standards/markers.js';
+import {
+  evaluateMarker,
+  InvalidMarkerError,
+  parseMarker,
+  UndefinedComparisonError,
+  UndefinedEnvironmentNameError,
+} from '../src/standards/markers.js';
 import { describeRecord, fixVersions, isAffected } from '../src/standards/osv.js';
 import {
   compareVersions,
@@ -42,6 +48,14 @@ import { demoRecords, FIXTURES_DIR } from './helpers/fixtures.js';
 import { sharedAvailable, sharedPath } from './helpers/shared.js';
 
 const RUNS = Number(process.env.PYAUDIT_FUZZ_RUNS ?? 300);
+/** Replays a failure that fast-check printed: PYAUDIT_FUZZ_SEED=… PYAUDIT_FUZZ_PATH=… */
+const REPLAY =
+  process.env.PYAUDIT_FUZZ_SEED !== undefined
+    ? {
+        seed: Number(process.env.PYAUDIT_FUZZ_SEED),
+        ...(process.env.PYAUDIT_FUZZ_PATH !== undefined && { path: process.env.PYAUDIT_FUZZ_PATH }),
+      }
+    : {};
 const SLOW_MS = 2000;
 /** Generous: a 100,000-input campaign on a busy 2-core machine. */
 const TIMEOUT_MS = Math.max(30_000, RUNS * 20);
@@ -50,6 +64,10 @@ const CLEAR = [
   PyauditError,
   InvalidRequirementError,
   InvalidMarkerError,
+  // Marker evaluation errors (`===` on non-versions, unknown variables), as packaging raises
+  // them; callers turn them into one line naming the file.
+  UndefinedComparisonError,
+  UndefinedEnvironmentNameError,
   InvalidSpecifierError,
   PepSyntaxError,
   DatabaseFormatError,
@@ -115,7 +133,7 @@ function fuzz(name: string, fixtures: readonly string[], parse: (text: string) =
     () => {
       fc.assert(
         fc.property(inputs(fixtures), (text) => tolerate(() => parse(text))),
-        { numRuns: RUNS },
+        { numRuns: RUNS, ...REPLAY },
       );
     },
     TIMEOUT_MS,
@@ -240,7 +258,7 @@ describe('fuzzed parsers raise only clear errors', () => {
           ),
           (bytes) => tolerate(() => readZip(bytes, 'all.zip')),
         ),
-        { numRuns: RUNS },
+        { numRuns: RUNS, ...REPLAY },
       );
     },
     TIMEOUT_MS,
@@ -255,7 +273,7 @@ describe('fuzzed parsers raise only clear errors', () => {
           mutated(db.toString('latin1')).map((s) => Buffer.from(s, 'latin1')),
           (bytes) => tolerate(() => decodeDatabase(bytes)),
         ),
-        { numRuns: RUNS },
+        { numRuns: RUNS, ...REPLAY },
       );
     },
     TIMEOUT_MS,

@@ -8,6 +8,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
+import { scalarText } from '../lock/toml.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
@@ -21,16 +22,16 @@ const isTable = (value: unknown): value is Table =>
 function directSource(pkg: Table): string | null {
   const vcs = pkg.vcs;
   if (isTable(vcs)) {
-    const where = String(vcs.url ?? vcs.path ?? '?');
-    const commit = vcs['commit-id'] ? `@${String(vcs['commit-id'])}` : '';
-    return `a ${String(vcs.type ?? 'VCS')} repository (${where}${commit})`;
+    const where = scalarText(vcs.url ?? vcs.path ?? '?');
+    const commit = vcs['commit-id'] ? `@${scalarText(vcs['commit-id'])}` : '';
+    return `a ${scalarText(vcs.type ?? 'VCS')} repository (${where}${commit})`;
   }
   const directory = pkg.directory;
   if (isTable(directory)) {
-    return `${directory.editable === true ? 'an editable ' : 'a '}local directory (${String(directory.path ?? '?')})`;
+    return `${directory.editable === true ? 'an editable ' : 'a '}local directory (${scalarText(directory.path ?? '?')})`;
   }
   const archive = pkg.archive;
-  if (isTable(archive)) return `an archive (${String(archive.url ?? archive.path ?? '?')})`;
+  if (isTable(archive)) return `an archive (${scalarText(archive.url ?? archive.path ?? '?')})`;
   return null;
 }
 
@@ -56,10 +57,10 @@ export function parsePylock(text: string, file: string): PylockFile {
   }
   const lockVersion = doc['lock-version'];
   if (lockVersion === undefined) throw inputError('missing lock-version in lockfile', file);
-  const major = /^(\d+)(?:\.\d+)*$/.exec(String(lockVersion));
+  const major = /^(\d+)(?:\.\d+)*$/.exec(scalarText(lockVersion));
   if (!major || major[1] !== '1')
     throw inputError(
-      `lockfile version ${String(lockVersion)} is not supported (pyaudit reads 1.x)`,
+      `lockfile version ${scalarText(lockVersion)} is not supported (pyaudit reads 1.x)`,
       file,
     );
   const packages = doc.packages;
@@ -74,7 +75,7 @@ export function parsePylock(text: string, file: string): PylockFile {
     let marker: string | undefined;
     if (pkg.marker !== undefined) {
       try {
-        marker = formatMarker(parseMarker(String(pkg.marker)));
+        marker = formatMarker(parseMarker(scalarText(pkg.marker)));
       } catch (e) {
         throw inputError(
           `invalid package #${index} (${rawName}): invalid marker: ${(e as Error).message}`,
@@ -100,13 +101,13 @@ export function parsePylock(text: string, file: string): PylockFile {
         skipReason: `installed from ${source}, not from a package index`,
       };
     }
-    const normalized = normalizeVersion(String(version));
+    const normalized = normalizeVersion(scalarText(version));
     if (normalized === null) {
       return {
         ...base,
         kind: 'skipped',
         skipKind: 'invalid-version',
-        skipReason: `version ${String(version)} is not a valid PEP 440 version and cannot be matched against advisories`,
+        skipReason: `version ${scalarText(version)} is not a valid PEP 440 version and cannot be matched against advisories`,
       };
     }
     return { ...base, kind: 'resolved', version: normalized };
