@@ -242,6 +242,26 @@ describe('fuzzed parsers raise only clear errors', () => {
     (t) => useRecords(t, 'record.yaml'),
   );
 
+  it('deep nesting in every format is a clear error, never a stack overflow', () => {
+    const n = 100_000;
+    const nested = `${'['.repeat(n)}${']'.repeat(n)}`;
+    const parens = `${'('.repeat(n)}python_version > "3"${')'.repeat(n)}`;
+    const cases: Array<() => unknown> = [
+      () => parseUvLock(`a = ${nested}`, 'uv.lock'),
+      () => parsePyproject(`a = ${nested}`, 'pyproject.toml'),
+      () => parseCondaEnvironment(`a: ${nested}`, 'environment.yml'),
+      () => readSbom(`{"a": ${nested}}`, 'bom.json', 'cyclonedx-json'),
+      () =>
+        readSbom(`<bom>${'<a>'.repeat(n)}${'</a>'.repeat(n)}</bom>`, 'bom.xml', 'cyclonedx-xml'),
+      () => parseRecordText(`{"id": "X", "a": ${nested}}`, 'x.json'),
+      () => parseRecordText(`id: X\na: ${nested}`, 'x.yaml'),
+      () => parseMarker(parens),
+      () => parseRequirement(`a; ${parens}`),
+      () => parseRequirementsText(`a; ${parens}\n`),
+    ];
+    for (const parse of cases) tolerate(parse);
+  });
+
   it(
     'zip archives of OSV records',
     () => {
