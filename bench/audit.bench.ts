@@ -73,6 +73,8 @@ for (const latency of [0, 50]) {
           'json',
           '--progress-spinner',
           'off',
+          // Cold runs: the record cache (on by default) would make every run after the first warm.
+          '--no-cache',
         ],
         {
           maxBuffer: 64 * 1024 * 1024,

@@ -23,6 +23,8 @@ export interface AdvisoryServerOptions {
   files?: Record<string, Buffer>;
   /** Status to answer on every API request instead of serving (failure injection). */
   failWith?: number;
+  /** Answer PyPI's JSON API as a mirror without vulnerability data does (devpi): no key. */
+  withoutVulnerabilities?: boolean;
 }
 
 export interface AdvisoryServer {
@@ -132,6 +134,8 @@ export async function startAdvisoryServer(
         source: 'osv',
         withdrawn: null,
       }));
+      if (handle.options.withoutVulnerabilities)
+        return json(res, 200, { info: { name, version }, urls: [] });
       return json(res, 200, { info: { name, version }, urls: [], vulnerabilities });
     }
     if (url.pathname === '/api/v1/advisories') {

@@ -143,7 +143,7 @@ describe('pyaudit CLI', () => {
     ).toEqual({
       stdout: '',
       stderr:
-        "pyaudit: error: PIP_AUDIT_VULNERABILITY_SERVICE: argument -s/--vulnerability-service: invalid choice: 'nope' (choose from osv, pypi, local, esms)\n",
+        "pyaudit: error: environment variable PIP_AUDIT_VULNERABILITY_SERVICE: invalid choice: 'nope' (choose from osv, pypi, local, esms)\n",
       code: 2,
     });
   });
@@ -202,10 +202,10 @@ describe('pyaudit CLI', () => {
     server.options = { latencyMs: 150 };
     try {
       const code = await main(['--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'], {
-        stdout: { isTTY: false, write: () => true },
+        stdout: { isTTY: false, write: (_s: string, done?: () => void) => (done?.(), true) },
         stderr: { isTTY: true, write: (s: string) => (stderr += s) },
         stdin: Readable.from([]),
-        env: { NO_COLOR: '1' },
+        env: { NO_COLOR: '1', XDG_CACHE_HOME: path.join(dir, 'cache') },
         cwd: dir,
       });
       expect(code).toBe(1);
@@ -274,10 +274,28 @@ describe('pyaudit CLI', () => {
     expect(result.stderr.includes('\u001b') || result.stderr.includes('\r')).toBe(false);
   });
 
-  it('-v adds debug lines on stderr', async () => {
+  it('-v adds debug lines on stderr: cache, files read, requests, timings', async () => {
     const result = await run(['-r', 'clean.txt', '-v']);
     expect(result.stderr).toMatch(
-      /^pyaudit: debug: configuration file: none\npyaudit: debug: 1 dependency \(1 audited, 0 skipped\) in \d+ ms\nNo known vulnerabilities found\n$/,
+      new RegExp(
+        '^pyaudit: debug: configuration file: none\\n' +
+          'pyaudit: debug: record cache: .+/pyaudit\\n' +
+          'pyaudit: debug: read clean.txt: 1 dependency\\n' +
+          'pyaudit: debug: 1 request \\(0 failed, 16 bytes, \\d+ ms in total\\)\\n' +
+          'pyaudit: debug: record cache: 0 hits, 0 misses\\n' +
+          'pyaudit: debug: 1 dependency \\(1 audited, 0 skipped\\) in \\d+ ms\\n' +
+          'pyaudit: debug: report written in \\d+ ms\\n' +
+          'No known vulnerabilities found\\n$',
+      ),
+    );
+  });
+
+  it('-vv adds one line per request', async () => {
+    const result = await run(['-r', 'clean.txt', '-vv']);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `pyaudit: debug: POST ${server.url}/v1/querybatch → 200 in \\d+ ms \\(16 bytes\\)\\n`,
+      ),
     );
   });
 
@@ -393,7 +411,7 @@ describe('pyaudit CLI', () => {
     const failing = await exec(
       process.execPath,
       [bin, '--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'],
-      { cwd: dir },
+      { cwd: dir, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } },
     ).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect('code' in failing ? failing.code : 0).toBe(1);
     expect(failing.stdout).toMatch(/^\{"dependencies": \[\{"name": "demo-pkg"/);

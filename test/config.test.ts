@@ -298,7 +298,7 @@ describe('configuration file', () => {
     ).toEqual({
       stdout: '',
       stderr:
-        "pyaudit: error: PYAUDIT_TIMEOUT: argument --timeout: invalid value: 'soon' (a positive number of seconds)\n",
+        "pyaudit: error: environment variable PYAUDIT_TIMEOUT: invalid value: 'soon' (a positive number of seconds)\n",
       code: 2,
     });
   });

@@ -81,7 +81,12 @@ describe('HTTPS through a proxy', () => {
       ],
       {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? '', ...env },
+        // A fresh cache folder per run: a cached answer would hide the TLS failure.
+        env: {
+          PATH: process.env.PATH ?? '',
+          XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pyaudit-tls-cache-')),
+          ...env,
+        },
       },
     ).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
@@ -106,7 +111,7 @@ describe('HTTPS through a proxy', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `pyaudit: error: ${httpsUrl}/v1/querybatch: TLS certificate problem (DEPTH_ZERO_SELF_SIGNED_CERT)\n`,
+      `pyaudit: error: ${httpsUrl}/v1/querybatch: TLS certificate problem (DEPTH_ZERO_SELF_SIGNED_CERT); a private CA can be added with NODE_EXTRA_CA_CERTS=ca.pem\n`,
     );
   });
 });

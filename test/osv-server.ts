@@ -17,9 +17,14 @@ export interface OsvServerOptions {
   pageSize?: number;
   /**
    * Decides a failure for a request: an HTTP status to answer with, `'drop'` to destroy the
-   * socket, or undefined to serve normally.
+   * socket, `{ delayMs }` to answer normally but that much later, or undefined to serve
+   * normally.
    */
-  fail?: (request: { method: string; path: string; count: number }) => number | 'drop' | undefined;
+  fail?: (request: {
+    method: string;
+    path: string;
+    count: number;
+  }) => number | 'drop' | { delayMs: number } | undefined;
 }
 
 export interface OsvServerStats {
@@ -95,7 +100,10 @@ export async function startOsvServer(
           req.socket.destroy();
           return;
         }
-        if (failure !== undefined) {
+        if (typeof failure === 'object') {
+          await new Promise((r) => setTimeout(r, failure.delayMs));
+          if (req.socket.destroyed) return;
+        } else if (failure !== undefined) {
           req.resume();
           res.writeHead(failure, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ code: failure, message: 'injected failure' }));

@@ -173,7 +173,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     for (const { service, answers } of answered) {
       const answer = answers[index] ?? [];
       if ('notFound' in answer) notFound.push(`${service}: ${answer.notFound}`);
-      else vulns.push(...answer);
+      else for (const v of answer) vulns.push(v);
     }
     if (answered.length > 0 && notFound.length === answered.length) {
       // No source knows this package or version: it could not be audited.

@@ -10,8 +10,9 @@
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { PyauditError } from '../core/errors.js';
+import { fromSystemError, PyauditError } from '../core/errors.js';
 import { createHttpClient } from '../http/client.js';
+import { reloadingDatabase } from '../serve/reload.js';
 import { serveOsvApi } from '../serve/server.js';
 import { VERSION } from '../version.js';
 import {
@@ -23,7 +24,7 @@ import {
   writeRecords,
 } from '../vulns/local/database.js';
 import type { DatabaseSource } from '../vulns/local/format.js';
-import { readSource, readZip } from '../vulns/local/sources.js';
+import { readSourcePacked, readZipPacked } from '../vulns/local/sources.js';
 import type { CliIo } from './main.js';
 
 export const DEFAULT_DUMP_URL = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip';
@@ -93,7 +94,7 @@ function buildCommand(io: CliIo): Command {
       for (const source of sources) {
         const location = path.resolve(io.cwd, source);
         const started = performance.now();
-        const read = await readSource(location);
+        const read = await readSourcePacked(location);
         const result = await writeRecords(
           dir,
           read.records,
@@ -104,7 +105,9 @@ function buildCommand(io: CliIo): Command {
             importedAt: new Date().toISOString(),
           },
           { replace },
-        );
+        ).catch((e: unknown) => {
+          throw fromSystemError(e, dir, 'cannot write the database');
+        });
         replace = false;
         err(
           `Imported ${plural(read.records.length, 'PyPI record', 'PyPI records')} from ${source}` +
@@ -122,6 +125,26 @@ function buildCommand(io: CliIo): Command {
     .option('--timeout <SECONDS>', 'give up on a server that does not answer', '60')
     .exitOverride()
     .action(async (opts: { url: string; dbDir?: string; timeout: string }) => {
+      let scheme: string;
+      try {
+        scheme = new URL(opts.url).protocol;
+      } catch {
+        throw new PyauditError(
+          'usage',
+          `argument --url: invalid value: '${opts.url}' (expected an http:// or https:// URL)`,
+        );
+      }
+      if (scheme !== 'http:' && scheme !== 'https:')
+        throw new PyauditError(
+          'usage',
+          `argument --url: unsupported scheme '${scheme.slice(0, -1)}' (only http:// and https:// URLs; use db import for a local file)`,
+        );
+      const timeout = Number(opts.timeout);
+      if (!/^\d+(\.\d+)?$/.test(opts.timeout) || timeout <= 0)
+        throw new PyauditError(
+          'usage',
+          `argument --timeout: invalid value: '${opts.timeout}' (a positive number of seconds)`,
+        );
       const dir = dbDir(opts.dbDir);
       const header = await readDatabaseHeader(dir);
       const previous = header?.sources.find((s) => s.location === opts.url);
@@ -129,7 +152,7 @@ function buildCommand(io: CliIo): Command {
       if (previous?.etag) conditional['if-none-match'] = previous.etag;
       if (previous?.lastModified) conditional['if-modified-since'] = previous.lastModified;
       const http = createHttpClient({
-        timeoutSeconds: Number(opts.timeout),
+        timeoutSeconds: timeout,
         env: io.env,
         userAgent: `pyaudit/${VERSION}`,
       });
@@ -172,7 +195,7 @@ function buildCommand(io: CliIo): Command {
           { url: opts.url },
         );
       }
-      const read = readZip(response.body, opts.url);
+      const read = readZipPacked(response.body, opts.url);
       const result = await writeRecords(dir, read.records, source(read.records.length));
       err(
         `Downloaded ${plural(read.records.length, 'PyPI record', 'PyPI records')} (${(response.body.length / 1048576).toFixed(1)} MiB): ` +
@@ -253,8 +276,11 @@ function buildCommand(io: CliIo): Command {
         const port = number('--port', opts.port, 0);
         if (port > 65535)
           throw new PyauditError('usage', `argument --port: invalid value: '${opts.port}'`);
-        const { store, header } = openDatabase(dbDir(opts.dbDir));
-        const running = await serveOsvApi(store, {
+        const dir = dbDir(opts.dbDir);
+        const database = reloadingDatabase(dir, openDatabase(dir), err);
+        const { header } = database.current();
+        const running = await serveOsvApi(database.store, {
+          health: () => ({ built: database.current().header.built }),
           host: opts.host,
           port,
           pageSize: number('--page-size', opts.pageSize, 1),
@@ -265,6 +291,12 @@ function buildCommand(io: CliIo): Command {
                 `${new Date().toISOString()} ${e.method} ${e.path} ${e.status} ${e.ms.toFixed(1)} ms${e.queries !== undefined ? ` (${e.queries} queries)` : ''}`,
               ),
           }),
+        }).catch((e: unknown) => {
+          database.stop();
+          const listening = fromSystemError(e, `${opts.host}:${port}`, 'cannot listen');
+          if (listening instanceof PyauditError)
+            throw new PyauditError('usage', listening.reason, listening.location);
+          throw e;
         });
         err(
           `Serving ${plural(header.records, 'record', 'records')} (built ${header.built}) at ${running.url}`,
@@ -272,6 +304,7 @@ function buildCommand(io: CliIo): Command {
         await new Promise<void>((resolve) => {
           const stop = (signal: string): void => {
             err(`${signal}: finishing requests in flight, then stopping`);
+            database.stop();
             void running.stop().then(resolve);
           };
           process.once('SIGTERM', () => stop('SIGTERM'));
@@ -306,8 +339,9 @@ export async function dbMain(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`pyaudit: error: ${error.message.replace(/^error: /, '')}\n`);
       return 2;
     }
-    if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: error: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    const converted = fromSystemError(error);
+    if (converted instanceof PyauditError) {
+      io.stderr.write(`pyaudit: error: ${converted.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     io.stderr.write(`pyaudit: internal error: ${(error as Error).message}\n`);

@@ -3,7 +3,8 @@
  * and owns everything a terminal sees: the report on stdout (or `-o FILE`), warnings and the
  * summary on stderr, the spinner, and the exit code (0 clean, 1 findings, 2 error).
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   audit,
@@ -15,7 +16,9 @@ import {
 } from '../audit/audit.js';
 import { applyReportPolicy, decideFailure, policyNotes } from '../audit/policy.js';
 import type { DependencySource } from '../core/dependency.js';
-import { PyauditError } from '../core/errors.js';
+import { queryCache, type QueryCache } from '../cache/queries.js';
+import { defaultCacheDir, recordCache, type RecordCache } from '../cache/records.js';
+import { fromSystemError, PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { REPORT_FORMATS } from '../report/index.js';
@@ -43,9 +46,15 @@ import { runFix, type FixRun } from './fix.js';
 import { createSpinner, phaseText } from './spinner.js';
 import { colorEnabled, hyperlinksEnabled, stylesFor } from './terminal.js';
 
+/** A stream the CLI writes to; `callback` is called once the chunk is handed on (or failed). */
+export interface CliOutput {
+  isTTY?: boolean;
+  write(chunk: string, callback?: (error?: Error | null) => void): unknown;
+}
+
 export interface CliIo {
-  readonly stdout: { isTTY?: boolean; write(chunk: string): unknown };
-  readonly stderr: { isTTY?: boolean; write(chunk: string): unknown };
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
   readonly stdin: AsyncIterable<Buffer | string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
@@ -126,6 +135,8 @@ function createService(
   io: CliIo,
   http: HttpClient,
   warn: (text: string) => void,
+  cache: RecordCache | undefined,
+  queries: QueryCache | undefined,
 ): VulnerabilityService {
   switch (name) {
     case 'local': {
@@ -148,30 +159,93 @@ function createService(
       return createOsvService({
         http,
         ...(o.osvUrl !== undefined && { url: o.osvUrl }),
-        ...(o.cacheDir !== undefined && { cacheDir: path.resolve(io.cwd, o.cacheDir) }),
+        ...(cache !== undefined && { cache }),
+        ...(queries !== undefined && { queryCache: queries }),
       });
   }
 }
 
+/** Writes to standard output and waits until the stream has taken it (or failed). */
+function writeOut(stream: CliOutput, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      stream.write(text, (error) => {
+        if (!error) return resolve();
+        // Said once, by the caller: bin/pyaudit.js leaves errors marked so alone.
+        Object.assign(error, { reportedByPyaudit: true });
+        reject(error);
+      });
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+/**
+ * Writes the report to standard output or `output`, checked and flushed before the exit code
+ * is decided. A regular file is replaced atomically (a temporary file beside it, synced, then
+ * renamed); a device or pipe (`/dev/stdout`, `/dev/null`) is written in place.
+ */
 async function writeReport(io: CliIo, output: string | undefined, text: string): Promise<void> {
   if (output === undefined || output === '-' || output === 'stdout') {
-    io.stdout.write(text);
+    try {
+      await writeOut(io.stdout, text);
+    } catch (e) {
+      // A reader that closed early (`| head`) wanted no more: not an error.
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') return;
+      throw reportError(e, 'standard output');
+    }
     return;
   }
-  const target = path.resolve(io.cwd, output);
-  const temp = `${target}.${process.pid}.tmp`;
+  let target = path.resolve(io.cwd, output);
   try {
-    await writeFile(temp, text);
-    await rename(temp, target);
-  } catch (e) {
-    throw new PyauditError(
-      'input',
-      `cannot write the report: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      {
-        file: output,
-      },
+    const info = await lstat(target).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (info?.isSymbolicLink()) target = await realpath(target);
+    const real = info?.isSymbolicLink() ? await lstat(target) : info;
+    if (real?.isDirectory())
+      throw Object.assign(new Error('is a folder'), { code: 'EISDIR', path: target });
+    if (real && !real.isFile()) {
+      await writeFile(target, text);
+      return;
+    }
+    const temp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
     );
+    try {
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (e) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new PyauditError(
+        'input',
+        `cannot write the report: the folder ${path.dirname(output) || '.'} does not exist (ENOENT)`,
+        { file: output },
+      );
+    throw reportError(e, output);
   }
+}
+
+function reportError(error: unknown, where: string): unknown {
+  const converted = fromSystemError(error, where, 'cannot write the report');
+  return converted instanceof PyauditError
+    ? converted
+    : new PyauditError('input', `cannot write the report (${(error as Error).message})`, {
+        file: where,
+      });
 }
 
 /** How requirements files are read (also by `--fix`). */
@@ -255,6 +329,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   // Loaded on demand: the database tools (zip and YAML readers) cost start-up time otherwise.
   if (argv[0] === 'db') return (await import('./db.js')).dbMain(argv.slice(1), io);
   if (argv[0] === 'config') return (await import('./config.js')).configMain(argv.slice(1), io);
+  if (argv[0] === 'cache') return (await import('./cache.js')).cacheMain(argv.slice(1), io);
   const debug = (o: CliOptions | undefined, message: string): void => {
     if (o && o.verbose > 0) io.stderr.write(`pyaudit: debug: ${message}\n`);
   };
@@ -284,15 +359,46 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     // `--fix --dry-run` audits (and then changes nothing); a plain dry run asks no source.
     const collectOnly = o.dryRun && !o.fix;
 
+    const requests = { count: 0, failed: 0, bytes: 0, ms: 0 };
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
       env: io.env,
       userAgent: `pyaudit/${VERSION}`,
+      onRequest: (e) => {
+        requests.count++;
+        requests.bytes += e.bytes;
+        requests.ms += e.ms;
+        if (typeof e.status !== 'number' || e.status >= 400) requests.failed++;
+        if (o.verbose > 1)
+          debug(
+            o,
+            `${e.method} ${e.url} → ${e.status} in ${Math.round(e.ms)} ms (${e.bytes} bytes${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`,
+          );
+      },
     });
+    const cacheCounts = { hit: 0, miss: 0, discarded: 0 };
+    let cache: RecordCache | undefined;
+    let queries: QueryCache | undefined;
+    if (!o.dryRun && !o.noCache && o.services.includes('osv')) {
+      const dir =
+        o.cacheDir !== undefined ? path.resolve(io.cwd, o.cacheDir) : defaultCacheDir(io.env);
+      cache = recordCache(dir, (event) => {
+        if (event.kind === 'unwritable') {
+          io.stderr.write(
+            `pyaudit: warning: cannot write the record cache in ${event.dir} (${event.code}); records are fetched again next time (--cache-dir DIR or --no-cache)\n`,
+          );
+          return;
+        }
+        cacheCounts[event.kind]++;
+        if (o.verbose > 1) debug(o, `cache ${event.kind}: ${event.id}`);
+      });
+      if (o.queryCacheTtl > 0) queries = queryCache(dir, o.queryCacheTtl);
+      debug(o, `record cache: ${dir}`);
+    }
     // A dry run asks no source (so it needs no database or network either).
     const services = collectOnly
       ? []
-      : o.services.map((name) => createService(name, o, io, http, warn));
+      : o.services.map((name) => createService(name, o, io, http, warn, cache, queries));
     const spinner = createSpinner(io.stderr, o.progressSpinner && !o.quiet);
     let report;
     try {
@@ -308,6 +414,25 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       });
     } finally {
       spinner.stop();
+    }
+    const audited = performance.now();
+    await cache?.prune();
+    await queries?.prune();
+    if (o.verbose > 0) {
+      const files = new Map<string, number>();
+      for (const r of report.results)
+        files.set(r.dependency.origin.file, (files.get(r.dependency.origin.file) ?? 0) + 1);
+      for (const [file, n] of files)
+        debug(o, `read ${file}: ${plural(n, 'dependency', 'dependencies')}`);
+      debug(
+        o,
+        `${plural(requests.count, 'request', 'requests')} (${requests.failed} failed, ${requests.bytes} bytes, ${Math.round(requests.ms)} ms in total)`,
+      );
+      if (cache)
+        debug(
+          o,
+          `record cache: ${cacheCounts.hit} hits, ${cacheCounts.miss} misses${cacheCounts.discarded > 0 ? `, ${cacheCounts.discarded} corrupt entries discarded` : ''}`,
+        );
     }
     for (const note of report.notes ?? []) info(`pyaudit: ${note}`);
     for (const warning of report.warnings) warn(warning);
@@ -362,6 +487,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       cyclonedxSpec: o.cyclonedxSpec,
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
+    debug(o, `report written in ${Math.round(performance.now() - audited)} ms`);
     const summary = summarize(report);
     if (collectOnly) {
       info(
@@ -405,8 +531,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   } catch (error) {
     // One line, whatever the message holds.
     const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
-    if (error instanceof PyauditError) {
-      io.stderr.write(`pyaudit: ${err.red('error:')} ${oneLine(error.message)}\n`);
+    const converted = fromSystemError(error);
+    if (converted instanceof PyauditError) {
+      io.stderr.write(`pyaudit: ${err.red('error:')} ${oneLine(converted.message)}\n`);
+      if (!(error instanceof PyauditError)) debug(options, (error as Error).stack ?? '');
       return 2;
     }
     io.stderr.write(

@@ -34,6 +34,10 @@ export interface CliOptions {
   readonly desc: Toggle;
   readonly aliases: Toggle;
   readonly cacheDir?: string;
+  /** `--no-cache` (or `PYAUDIT_NO_CACHE`): no record cache at all. */
+  readonly noCache: boolean;
+  /** `--query-cache-ttl`: seconds a query answer is reused (0: never). */
+  readonly queryCacheTtl: number;
   readonly progressSpinner: boolean;
   readonly timeout: number;
   readonly paths: string[];
@@ -124,6 +128,8 @@ export const OPTION_ENVIRONMENT: Readonly<Record<string, EnvBinding>> = {
   'osv-url': twins('OSV_URL'),
   timeout: twins('TIMEOUT'),
   'cache-dir': twins('CACHE_DIR'),
+  'no-cache': { names: ['PYAUDIT_NO_CACHE'] },
+  'query-cache-ttl': { names: ['PYAUDIT_QUERY_CACHE_TTL'] },
   verbose: {
     names: ['PYAUDIT_LOGLEVEL', 'PIP_AUDIT_LOGLEVEL'],
     parse: (text) => (text.toLowerCase() === 'debug' ? 1 : 0),
@@ -143,6 +149,28 @@ function usage(message: string): PyauditError {
 function choice(flag: string, value: string, allowed: readonly string[]): string {
   if (!allowed.includes(value)) {
     throw usage(`argument ${flag}: invalid choice: '${value}' (choose from ${allowed.join(', ')})`);
+  }
+  return value;
+}
+
+/**
+ * An http:// or https:// URL, checked when the options are read (a value from the
+ * environment or the configuration file is named by `locateValueError`).
+ */
+function urlOf(flag: string, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usage(
+      `argument ${flag}: invalid value: '${value}' (expected an http:// or https:// URL)`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw usage(
+      `argument ${flag}: unsupported scheme '${url.protocol.slice(0, -1)}' (only http:// and https:// URLs)`,
+    );
   }
   return value;
 }
@@ -212,6 +240,13 @@ function buildCommand(version: string): Command {
         ).default('auto'),
       )
       .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
+      .option('--no-cache', 'do not read or write the vulnerability record cache')
+      .addOption(
+        new Option(
+          '--query-cache-ttl <SECONDS>',
+          'reuse an OSV query answer this long (0 asks every time)',
+        ).default('300'),
+      )
       .option('--progress-spinner <{on,off}>', 'show a progress spinner on a terminal', 'on')
       .option('--timeout <TIMEOUT>', 'seconds to wait for a service response', '15')
       .option(
@@ -399,7 +434,10 @@ function locateValueError(error: unknown, settings: readonly Setting[]): unknown
   if (!(error instanceof PyauditError) || error.kind !== 'usage') return error;
   const flag = /^argument (\S+):/.exec(error.message)?.[1];
   const setting = settings.find((s) => s.spec.display === flag || s.spec.option.long === flag);
-  if (setting?.source.kind === 'env') return usage(`${setting.source.name}: ${error.message}`);
+  if (setting?.source.kind === 'env') {
+    const reason = error.message.replace(/^argument \S+: /, '');
+    return usage(`environment variable ${setting.source.name}: ${reason}`);
+  }
   if (setting?.source.kind === 'file') {
     return inputError(error.message, setting.source.file, setting.source.line);
   }
@@ -495,6 +533,14 @@ function optionsFrom(
         : [];
     if (online.length > 0)
       throw usage(`argument --offline: not allowed with -s ${online.join(',')}`);
+    for (const [flag, value] of [
+      ['--osv-url', o.osvUrl],
+      ['--pypi-url', o.pypiUrl],
+      ['--esms-url', o.esmsUrl],
+    ] as const) {
+      if (value !== undefined)
+        throw usage(`argument --offline: not allowed with ${flag} (an offline audit asks no URL)`);
+    }
     services = ['local'];
   }
   const maxAgeText = o.maxDbAge as string;
@@ -512,6 +558,14 @@ function optionsFrom(
       `argument --timeout: invalid value: '${timeoutText}' (a positive number of seconds)`,
     );
   }
+  const ttl = o.queryCacheTtl as string;
+  if (!/^\d+(\.\d+)?$/.test(ttl))
+    throw usage(
+      `argument --query-cache-ttl: invalid value: '${ttl}' (a number of seconds, 0 for none)`,
+    );
+  const osvUrl = urlOf('--osv-url', o.osvUrl);
+  const pypiUrl = urlOf('--pypi-url', o.pypiUrl);
+  const esmsUrl = urlOf('--esms-url', o.esmsUrl);
 
   // What to audit is one choice: given on the command line (-r, --path, --python or PATH), it
   // replaces the environment's or the file's, which would otherwise conflict with it.
@@ -526,12 +580,14 @@ function optionsFrom(
     ...(projectPath !== undefined && { projectPath }),
     format,
     services,
-    ...(optional(o.osvUrl) !== undefined && { osvUrl: optional(o.osvUrl) }),
+    ...(osvUrl !== undefined && { osvUrl }),
     dryRun: o.dryRun as boolean,
     strict: o.strict as boolean,
     desc: toggle('--desc', o.desc),
     aliases: toggle('--aliases', o.aliases),
     ...(optional(o.cacheDir) !== undefined && { cacheDir: optional(o.cacheDir) }),
+    noCache: o.cache === false,
+    queryCacheTtl: Number(ttl),
     progressSpinner: spinnerValue === 'on',
     timeout,
     paths: input('path', o.path as string[], []),
@@ -551,8 +607,8 @@ function optionsFrom(
     ignoreVulns: sourceOf('ignore-vuln')?.kind === 'file' ? [] : (o.ignoreVuln as string[]),
     ...(optional(o.dbDir) !== undefined && { dbDir: optional(o.dbDir) }),
     maxDbAge: Number(maxAgeText),
-    ...(optional(o.pypiUrl) !== undefined && { pypiUrl: optional(o.pypiUrl) }),
-    ...(optional(o.esmsUrl) !== undefined && { esmsUrl: optional(o.esmsUrl) }),
+    ...(pypiUrl !== undefined && { pypiUrl }),
+    ...(esmsUrl !== undefined && { esmsUrl }),
     allowPartial: o.allowPartial === true,
     ...(input('python', optional(o.python), undefined) !== undefined && {
       python: optional(o.python),

@@ -5,14 +5,21 @@
  * the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`; plain-HTTP targets go through
  * the proxy in absolute form, HTTPS targets through a `CONNECT` tunnel).
  *
- * Failures become `PyauditError`s of kind `service` naming the URL, so the CLI can print
- * one line and exit 2.
+ * Retries: a connection reset, a 429 / 5xx answer, and a request that gets no answer within
+ * `--timeout` are retried (at most `attempts` tries, backing off 100 ms, 200 ms … or as
+ * `Retry-After` says, capped at 5 s), for GET and for POSTs the caller marks idempotent
+ * (OSV's read-only `querybatch`). Each attempt is bounded by the timeout, so the whole
+ * request is bounded by `attempts × timeout` plus the back-off.
+ *
+ * Failures become `PyauditError`s of kind `service` naming the URL (credentials removed) and,
+ * after retries, how many attempts were made, so the CLI can print one line and exit 2.
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import { serviceError } from '../core/errors.js';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { redactUrl, serviceError } from '../core/errors.js';
 import { proxyFor } from './proxy.js';
 
 export interface HttpClientOptions {
@@ -25,6 +32,25 @@ export interface HttpClientOptions {
   /** Environment to read proxy settings from. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly userAgent?: string;
+  /** Called once per finished request (`-vv` logs them). */
+  readonly onRequest?: (event: RequestEvent) => void;
+}
+
+/** One finished request, for logs and counters. */
+export interface RequestEvent {
+  readonly method: string;
+  /** The URL with any credentials removed. */
+  readonly url: string;
+  /** The HTTP status, or the error code when no answer came. */
+  readonly status: number | string;
+  readonly attempt: number;
+  readonly ms: number;
+  readonly bytes: number;
+}
+
+export interface PostOptions {
+  /** Safe to send again when no answer came (a read-only query). */
+  readonly idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -42,7 +68,7 @@ export interface HttpClient {
     headers?: Record<string, string>,
     onProgress?: DownloadProgress,
   ): Promise<HttpResponse>;
-  postJson(url: string, payload: unknown): Promise<HttpResponse>;
+  postJson(url: string, payload: unknown, options?: PostOptions): Promise<HttpResponse>;
   /** Parses a JSON body, failing with a service error that names the URL. */
   json<T>(response: HttpResponse, url: string): T;
   close(): Promise<void>;
@@ -50,6 +76,8 @@ export interface HttpClient {
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN']);
+/** Retried only when sending the request again is harmless. */
+const RETRYABLE_IF_IDEMPOTENT = new Set(['ETIMEDOUT']);
 
 class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
@@ -68,18 +96,49 @@ function describeNetworkError(error: unknown, timeoutSeconds: number): string {
     case 'ECONNRESET':
     case 'EPIPE':
       return 'the connection was closed by the server';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'cannot reach the host (no route; check the network)';
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+    case 'ERR_SSL_HTTP_REQUEST':
+      return 'the TLS handshake failed: the server does not speak HTTPS on this port (try http://)';
     case 'CERT_HAS_EXPIRED':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS certificate problem (${code})`;
+      return `TLS certificate problem (${code}); a private CA can be added with NODE_EXTRA_CA_CERTS=ca.pem`;
+    case 'HPE_INVALID_CONSTANT':
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_STATUS':
+    case 'HPE_HEADER_OVERFLOW':
+      return 'the server did not answer with valid HTTP';
+    case 'ERR_INVALID_URL':
+      return 'not a valid URL';
+    case 'ERR_INVALID_PROTOCOL':
+      return 'only http:// and https:// URLs are supported';
+    case 'ERR_TOO_LARGE':
+    case 'ERR_PYAUDIT_BODY':
+      return (error as Error).message;
     default:
-      return `request failed: ${(error as Error).message}`;
+      if (
+        code === 'EPROTO' &&
+        /wrong version number|packet length too long|http request/i.test((error as Error).message)
+      )
+        return 'the TLS handshake failed: the server does not speak HTTPS on this port (try http://)';
+      if (code !== undefined && /^(ERR_SSL_|ERR_TLS_|EPROTO$)/.test(code))
+        return `the TLS handshake failed (${code})`;
+      // Node's own wording can carry OpenSSL internals: keep the first clause only.
+      return `request failed (${code ?? (error as Error).message.split(/[:\n]/)[0]})`;
   }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The largest response body accepted (a record is a few KiB; OSV's whole PyPI dump ~100 MiB). */
+export const MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const timeoutSeconds = options.timeoutSeconds ?? 15;
@@ -87,6 +146,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const attempts = Math.max(1, options.attempts ?? 3);
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? 'pyaudit';
+  const maxResponseBytes = MAX_RESPONSE_BYTES;
   const poolOptions = {
     keepAlive: true,
     maxSockets: options.maxConnections ?? 64,
@@ -146,11 +206,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const target = new URL(url);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        reject(Object.assign(new Error('unsupported scheme'), { code: 'ERR_INVALID_PROTOCOL' }));
+        return;
+      }
       const secure = target.protocol === 'https:';
       const proxy = proxyFor(target, env);
       let request: http.ClientRequest;
       const allHeaders = {
         'user-agent': userAgent,
+        'accept-encoding': 'gzip, br, deflate',
         ...headers,
         ...(body && { 'content-length': String(body.length) }),
       };
@@ -180,19 +245,35 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         response.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
           received += chunk.length;
+          if (received > maxResponseBytes) {
+            request.destroy(
+              Object.assign(
+                new Error(`the response is larger than ${maxResponseBytes} bytes; refused`),
+                { code: 'ERR_TOO_LARGE' },
+              ),
+            );
+            return;
+          }
           onProgress?.(received, Number.isFinite(total) ? total : undefined);
         });
         response.once('error', reject);
         response.once('aborted', () =>
           reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })),
         );
-        response.once('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
+        response.once('end', () => {
+          let decoded: Buffer;
+          try {
+            decoded = decodeBody(
+              Buffer.concat(chunks),
+              response.headers['content-encoding'],
+              maxResponseBytes,
+            );
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: decoded });
+        });
       });
       request.end(body);
     });
@@ -204,10 +285,20 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     headers: Record<string, string>,
     body?: Buffer,
     onProgress?: DownloadProgress,
+    idempotent = method === 'GET',
   ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
       try {
         const response = await once(method, url, headers, body, onProgress);
+        options.onRequest?.({
+          method,
+          url: redactUrl(url),
+          status: response.status,
+          attempt,
+          ms: performance.now() - started,
+          bytes: response.body.length,
+        });
         if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
           const retryAfter = Number(response.headers['retry-after']);
           await sleep(
@@ -220,11 +311,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         return response;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (attempt < attempts && code !== undefined && RETRYABLE_CODES.has(code)) {
+        options.onRequest?.({
+          method,
+          url: redactUrl(url),
+          status: code ?? 'error',
+          attempt,
+          ms: performance.now() - started,
+          bytes: 0,
+        });
+        const retryable =
+          code !== undefined &&
+          (RETRYABLE_CODES.has(code) || (idempotent && RETRYABLE_IF_IDEMPOTENT.has(code)));
+        if (attempt < attempts && retryable) {
           await sleep(100 * 2 ** (attempt - 1));
           continue;
         }
-        throw serviceError(describeNetworkError(error, timeoutSeconds), url, error);
+        const tries = retryable && attempt > 1 ? ` (${attempt} attempts)` : '';
+        throw serviceError(`${describeNetworkError(error, timeoutSeconds)}${tries}`, url, error);
       }
     }
   }
@@ -232,12 +335,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     get: (url, headers = {}, onProgress) =>
       send('GET', url, { accept: 'application/json', ...headers }, undefined, onProgress),
-    postJson: (url, payload) =>
+    postJson: (url, payload, postOptions) =>
       send(
         'POST',
         url,
         { 'content-type': 'application/json', accept: 'application/json' },
         Buffer.from(JSON.stringify(payload)),
+        undefined,
+        postOptions?.idempotent === true,
       ),
     json<T>(response: HttpResponse, url: string): T {
       try {
@@ -252,6 +357,33 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       for (const agent of tunnelAgents.values()) agent.destroy();
     },
   };
+}
+
+/**
+ * A body as the server encoded it (`Content-Encoding: gzip`, `br`, `deflate`), decoded with
+ * the same size cap as a plain body, so a small compressed answer cannot expand without bound.
+ */
+function decodeBody(body: Buffer, encoding: string | undefined, max: number): Buffer {
+  const name = (encoding ?? '').trim().toLowerCase();
+  if (name === '' || name === 'identity') return body;
+  try {
+    if (name === 'gzip' || name === 'x-gzip') return gunzipSync(body, { maxOutputLength: max });
+    if (name === 'br') return brotliDecompressSync(body, { maxOutputLength: max });
+    if (name === 'deflate') return inflateSync(body, { maxOutputLength: max });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw Object.assign(
+      new Error(
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? `the response inflates to more than ${max} bytes; refused`
+          : `the ${name}-encoded response is corrupt`,
+      ),
+      { code: 'ERR_PYAUDIT_BODY' },
+    );
+  }
+  throw Object.assign(new Error(`the response uses an unknown encoding '${name}'`), {
+    code: 'ERR_PYAUDIT_BODY',
+  });
 }
 
 function proxyAuthorization(proxy: URL): Record<string, string> {

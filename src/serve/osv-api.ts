@@ -21,6 +21,8 @@ export interface OsvApiOptions {
   readonly maxBodyBytes?: number;
   /** Called once per answered request. */
   readonly onRequest?: (entry: RequestLogEntry) => void;
+  /** What `GET /healthz` adds to `{"status": "ok", "records": N}` (the database's build time). */
+  readonly health?: () => Record<string, unknown>;
 }
 
 export interface RequestLogEntry {
@@ -147,7 +149,14 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      send(res, 400, { code: 3, message: 'Invalid request target.' });
+      options.onRequest?.({ method, path: '?', status: 400, ms: performance.now() - started });
+      return;
+    }
     let status = 200;
     let queries: number | undefined;
     try {
@@ -177,10 +186,20 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
       } else if (url.pathname.startsWith('/v1/vulns/')) {
         if (method !== 'GET' && method !== 'HEAD')
           throw new RequestError(405, 'Use GET for /v1/vulns/{id}.');
-        const id = decodeURIComponent(url.pathname.slice('/v1/vulns/'.length));
+        let id: string;
+        try {
+          id = decodeURIComponent(url.pathname.slice('/v1/vulns/'.length));
+        } catch {
+          throw new RequestError(400, 'Invalid id.');
+        }
+        // Ids are looked up in the store, never used as paths: `..` or `%2F` only miss.
         const record = store.record(id);
         if (!record) throw new RequestError(404, 'Bug not found.');
         send(res, 200, record);
+      } else if (url.pathname === '/healthz') {
+        if (method !== 'GET' && method !== 'HEAD')
+          throw new RequestError(405, 'Use GET for /healthz.');
+        send(res, 200, { status: 'ok', records: store.size, ...options.health?.() });
       } else {
         throw new RequestError(404, 'Not Found.');
       }

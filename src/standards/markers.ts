@@ -88,6 +88,9 @@ const VERSION_VARIABLES = new Set<string>([
   'python_version',
 ]);
 
+/** Deeper nesting is refused: no real marker comes near it, and parsing recurses per level. */
+export const MAX_MARKER_DEPTH = 100;
+
 /** Parses a whole marker expression such as `python_version < "3.8" and os_name == "nt"`. */
 export function parseMarker(text: string): MarkerList {
   const tokenizer = new MarkerTokenizer(text);
@@ -118,12 +121,16 @@ function parseMarkerAtom(tokenizer: MarkerTokenizer): MarkerComparison | MarkerL
   tokenizer.skip('WS');
   let atom: MarkerComparison | MarkerList;
   if (tokenizer.peek('LEFT_PARENTHESIS')) {
+    if (tokenizer.depth >= MAX_MARKER_DEPTH)
+      tokenizer.fail(`Parentheses nested more than ${MAX_MARKER_DEPTH} deep`);
+    tokenizer.depth++;
     atom = tokenizer.enclosed('LEFT_PARENTHESIS', 'RIGHT_PARENTHESIS', 'marker expression', () => {
       tokenizer.skip('WS');
       const inner = parseMarkerExpression(tokenizer);
       tokenizer.skip('WS');
       return inner;
     });
+    tokenizer.depth--;
   } else {
     tokenizer.skip('WS');
     const left = parseMarkerOperand(tokenizer);

@@ -53,6 +53,60 @@ export interface OsvRecord {
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStringList = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Why a parsed JSON/YAML value is not an OSV record this code can read, or null when it is.
+ * Records come from the network and from archives: every field the matching rules read is
+ * checked for its type here, once, so the rules themselves never meet a malformed shape.
+ */
+export function osvRecordProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'expected an object';
+  if (typeof value.id !== 'string' || value.id === '') return 'no "id"';
+  for (const key of ['modified', 'published', 'withdrawn', 'summary', 'details'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'string')
+      return `"${key}" is not a string`;
+  }
+  for (const key of ['aliases', 'related'] as const) {
+    if (value[key] !== undefined && !isStringList(value[key]))
+      return `"${key}" is not a list of strings`;
+  }
+  if (value.affected === undefined) return null;
+  if (!Array.isArray(value.affected)) return '"affected" is not a list';
+  for (const [i, affected] of value.affected.entries()) {
+    const where = `"affected"[${i}]`;
+    if (!isObject(affected)) return `${where} is not an object`;
+    const pkg = affected.package;
+    if (
+      pkg !== undefined &&
+      (!isObject(pkg) ||
+        typeof pkg.ecosystem !== 'string' ||
+        typeof pkg.name !== 'string' ||
+        (pkg.purl !== undefined && typeof pkg.purl !== 'string'))
+    )
+      return `${where}.package needs "ecosystem" and "name" strings`;
+    if (affected.versions !== undefined && !isStringList(affected.versions))
+      return `${where}.versions is not a list of strings`;
+    if (affected.ranges === undefined) continue;
+    if (!Array.isArray(affected.ranges)) return `${where}.ranges is not a list`;
+    for (const range of affected.ranges) {
+      if (!isObject(range) || typeof range.type !== 'string' || !Array.isArray(range.events))
+        return `${where}.ranges needs "type" and "events"`;
+      for (const event of range.events) {
+        if (!isObject(event)) return `${where}.ranges has an event that is not an object`;
+        for (const key of ['introduced', 'fixed', 'last_affected', 'limit'] as const) {
+          if (event[key] !== undefined && typeof event[key] !== 'string')
+            return `${where}.ranges has a "${key}" that is not a string`;
+        }
+      }
+    }
+  }
+  return null;
+}
+
 /** Whether an `affected` entry is about this PyPI project. */
 export function affectsPackage(affected: OsvAffected, name: string): boolean {
   const pkg = affected.package;

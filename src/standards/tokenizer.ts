@@ -44,6 +44,8 @@ export class PepSyntaxError extends Error {
 
 export class MarkerTokenizer {
   position = 0;
+  /** Parentheses open at this point (bounded, so hostile input cannot exhaust the stack). */
+  depth = 0;
 
   constructor(readonly source: string) {}
 

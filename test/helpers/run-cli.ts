@@ -1,6 +1,11 @@
 /**
- * Runs the CLI in-process with captured streams, as a user would run it from `cwd`.
+ * Runs the CLI in-process with captured streams, as a user would run it from `cwd`. Unless the
+ * test chooses a cache folder, each run gets a fresh one (`XDG_CACHE_HOME` in a temporary
+ * folder, removed afterwards), so runs never share cached records or touch the user's cache.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 
@@ -21,12 +26,30 @@ export async function runCli(
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, {
-    stdout: { isTTY: options.stdoutIsTTY ?? false, write: (s: string) => (stdout += s) },
-    stderr: { isTTY: false, write: (s: string) => (stderr += s) },
-    stdin: Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []),
-    env: options.env ?? {},
-    cwd: options.cwd,
-  });
-  return { stdout, stderr, code };
+  const env = options.env ?? {};
+  const ownCache =
+    env.XDG_CACHE_HOME === undefined &&
+    env.PYAUDIT_CACHE_DIR === undefined &&
+    env.HOME === undefined
+      ? await mkdtemp(path.join(tmpdir(), 'pyaudit-run-cache-'))
+      : undefined;
+  try {
+    const code = await main(args, {
+      stdout: {
+        isTTY: options.stdoutIsTTY ?? false,
+        write: (s: string, done?: (error?: Error | null) => void) => {
+          stdout += s;
+          done?.();
+          return true;
+        },
+      },
+      stderr: { isTTY: false, write: (s: string) => (stderr += s) },
+      stdin: Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []),
+      env: ownCache !== undefined ? { ...env, XDG_CACHE_HOME: ownCache } : env,
+      cwd: options.cwd,
+    });
+    return { stdout, stderr, code };
+  } finally {
+    if (ownCache !== undefined) await rm(ownCache, { recursive: true, force: true });
+  }
 }

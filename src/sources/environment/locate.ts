@@ -71,27 +71,72 @@ interface ProbeResult {
   markers: Record<string, string>;
 }
 
+/** Whether the probe's answer has the shape the probe prints. */
+function isProbeResult(value: unknown): value is ProbeResult {
+  const v = value as Partial<ProbeResult> | null;
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    Array.isArray(v.sys_path) &&
+    v.sys_path.every((p) => typeof p === 'string') &&
+    typeof v.prefix === 'string' &&
+    typeof v.base_prefix === 'string' &&
+    typeof v.version === 'string' &&
+    v.markers !== null &&
+    typeof v.markers === 'object'
+  );
+}
+
 async function probe(python: string, cwd: string): Promise<ProbeResult> {
+  const fail = (why: string): PyauditError =>
+    new PyauditError('input', `cannot ask this Python interpreter where its packages are: ${why}`, {
+      file: python,
+    });
+  let stdout: string;
   try {
     // Run from the filesystem root so that sys.path[0] is not the user's project folder.
-    const { stdout } = await exec(python, ['-c', PROBE], {
+    ({ stdout } = await exec(python, ['-c', PROBE], {
       cwd: path.parse(cwd).root,
       timeout: 30_000,
       maxBuffer: 4 << 20,
-    });
-    return JSON.parse(stdout) as ProbeResult;
+    }));
   } catch (e) {
-    const error = e as NodeJS.ErrnoException & { stderr?: string };
+    const error = e as NodeJS.ErrnoException & {
+      stderr?: string;
+      killed?: boolean;
+      signal?: string | null;
+      code?: string | number | null;
+    };
+    const lastLine = error.stderr?.trim().split('\n').pop()?.trim();
     const why =
       error.code === 'ENOENT'
         ? 'not found'
-        : (error.stderr?.trim().split('\n').pop() ?? error.message);
-    throw new PyauditError(
-      'input',
-      `cannot ask this Python interpreter where its packages are: ${why}`,
-      { file: python },
+        : error.code === 'EACCES'
+          ? 'permission denied (is it executable?)'
+          : error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER'
+            ? 'it printed far more than a Python interpreter would'
+            : error.killed || error.signal
+              ? `it did not finish (${error.signal ?? 'killed'} after 30 s)`
+              : lastLine
+                ? lastLine
+                : typeof error.code === 'number'
+                  ? `it exited with status ${error.code} and printed no reason; is it a Python interpreter?`
+                  : 'it could not be run';
+    throw fail(why);
+  }
+  let answer: unknown;
+  try {
+    answer = JSON.parse(stdout);
+  } catch {
+    answer = undefined;
+  }
+  if (!isProbeResult(answer)) {
+    const first = stdout.trim().split('\n')[0]?.slice(0, 60) ?? '';
+    throw fail(
+      `it did not answer as a Python interpreter does${first ? ` (it printed '${first}')` : ' (it printed nothing)'}`,
     );
   }
+  return answer;
 }
 
 function isUnder(child: string, parent: string): boolean {

@@ -111,6 +111,20 @@ export function packageTables(
   });
 }
 
+/**
+ * A TOML value as text for a message or a version: a string as itself, anything else as JSON.
+ * (`String()` throws on TOML tables, which have no prototype, and JSON on big integers.)
+ */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return '?';
+  }
+}
+
 /** The name, version and line every locked package has. */
 export function packageIdentity(
   pkg: Table,

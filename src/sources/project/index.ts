@@ -10,7 +10,7 @@ import {
   type Dependency,
   type DependencySource,
 } from '../../core/dependency.js';
-import { inputError } from '../../core/errors.js';
+import { describeSystemError, inputError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
   parseMarker,
@@ -120,7 +120,7 @@ async function readText(file: string, resolved: string): Promise<string> {
     return await readFile(resolved, 'utf8');
   } catch (e) {
     throw inputError(
-      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message,
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : describeSystemError(e),
       file,
     );
   }
@@ -235,8 +235,8 @@ export function projectSource(
       for (const file of input.files) {
         const result = await collectFile(input.type, file, options);
         for (const d of result.dependencies) dependencies.push(d);
-        warnings.push(...result.warnings);
-        notes.push(...(result.notes ?? []));
+        for (const w of result.warnings) warnings.push(w);
+        for (const n of result.notes ?? []) notes.push(n);
       }
       return { dependencies, warnings, notes };
     },

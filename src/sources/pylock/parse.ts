@@ -14,7 +14,7 @@ import { inputError } from '../../core/errors.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { arrayTableLines } from '../lock/toml.js';
+import { arrayTableLines, scalarText } from '../lock/toml.js';
 
 type Table = Record<string, unknown>;
 
@@ -25,21 +25,21 @@ const isTable = (value: unknown): value is Table =>
 function directSource(pkg: Table): { from: string; editable: boolean } | null {
   const vcs = pkg.vcs;
   if (isTable(vcs)) {
-    const where = String(vcs.url ?? vcs.path ?? '?');
-    const commit = vcs['commit-id'] ? `@${String(vcs['commit-id'])}` : '';
-    return { from: `${String(vcs.type ?? 'vcs')} ${where}${commit}`, editable: false };
+    const where = scalarText(vcs.url ?? vcs.path ?? '?');
+    const commit = vcs['commit-id'] ? `@${scalarText(vcs['commit-id'])}` : '';
+    return { from: `${scalarText(vcs.type ?? 'vcs')} ${where}${commit}`, editable: false };
   }
   const directory = pkg.directory;
   if (isTable(directory)) {
     const editable = directory.editable === true;
     return {
-      from: `${editable ? 'editable ' : ''}directory ${String(directory.path ?? '?')}`,
+      from: `${editable ? 'editable ' : ''}directory ${scalarText(directory.path ?? '?')}`,
       editable,
     };
   }
   const archive = pkg.archive;
   if (isTable(archive))
-    return { from: `archive ${String(archive.url ?? archive.path ?? '?')}`, editable: false };
+    return { from: `archive ${scalarText(archive.url ?? archive.path ?? '?')}`, editable: false };
   return null;
 }
 
@@ -69,10 +69,10 @@ export function parsePylock(
   }
   const lockVersion = doc['lock-version'];
   if (lockVersion === undefined) throw inputError('missing lock-version in lockfile', file);
-  const major = /^(\d+)(?:\.\d+)*$/.exec(String(lockVersion));
+  const major = /^(\d+)(?:\.\d+)*$/.exec(scalarText(lockVersion));
   if (!major || major[1] !== '1')
     throw inputError(
-      `lockfile version ${String(lockVersion)} is not supported (pyaudit reads 1.x)`,
+      `lockfile version ${scalarText(lockVersion)} is not supported (pyaudit reads 1.x)`,
       file,
     );
   const packages = doc.packages;
@@ -91,7 +91,7 @@ export function parsePylock(
     let marker: string | undefined;
     if (pkg.marker !== undefined) {
       try {
-        marker = formatMarker(parseMarker(String(pkg.marker)));
+        marker = formatMarker(parseMarker(scalarText(pkg.marker)));
       } catch (e) {
         throw inputError(
           `invalid package #${index} (${rawName}): invalid marker: ${(e as Error).message}`,

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { CollectResult, Dependency } from '../../core/dependency.js';
-import { inputError } from '../../core/errors.js';
+import { inputError, describeSystemError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
   formatMarker,
@@ -64,8 +64,7 @@ function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a directory, not a requirements file';
-  if (code === 'EACCES') return 'permission denied';
-  return (error as Error).message;
+  return describeSystemError(error);
 }
 
 /** Reads and parses files depth-first in pip's order, following includes. */

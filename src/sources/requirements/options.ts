@@ -100,7 +100,7 @@ export function parseOptionWords(words: readonly string[]): {
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
     if (word === '--') {
-      leftover.push(...words.slice(i + 1));
+      for (const word of words.slice(i + 1)) leftover.push(word);
       break;
     }
     if (word.startsWith('--')) {

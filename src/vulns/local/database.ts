@@ -12,13 +12,15 @@ import { PyauditError } from '../../core/errors.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import type { RecordStore } from '../store.js';
 import {
-  allRecords,
   DatabaseFormatError,
   decodeDatabase,
   decodeHeader,
-  encodeDatabase,
+  encodePackedParts,
+  packedRecords,
+  packRecord,
   type DatabaseHeader,
   type DatabaseSource,
+  type PackedRecord,
 } from './format.js';
 
 export const DATABASE_FILE = 'osv-pypi.db';
@@ -143,7 +145,7 @@ export interface WriteResult {
  */
 export async function writeRecords(
   dir: string,
-  incoming: readonly OsvRecord[],
+  incoming: Iterable<OsvRecord | PackedRecord>,
   source: DatabaseSource,
   options: { replace?: boolean; now?: Date } = {},
 ): Promise<WriteResult> {
@@ -152,7 +154,7 @@ export async function writeRecords(
   try {
     const file = path.join(dir, DATABASE_FILE);
     await removeStaleTemporaries(dir);
-    let existing: OsvRecord[] = [];
+    let existing: PackedRecord[] = [];
     let sources: DatabaseSource[] = [];
     if (!options.replace) {
       const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
@@ -161,7 +163,7 @@ export async function writeRecords(
       });
       if (bytes) {
         try {
-          existing = allRecords(bytes);
+          existing = packedRecords(bytes);
           sources = [...decodeHeader(bytes).header.sources];
         } catch (e) {
           throw databaseError(file, e);
@@ -169,29 +171,35 @@ export async function writeRecords(
       }
     }
     const byId = new Map(existing.map((r) => [r.id, r]));
+    existing = [];
     let changed = 0;
-    for (const record of incoming) {
+    for (const item of incoming) {
+      const record = 'blob' in item ? item : packRecord(item);
       const current = byId.get(record.id);
-      if (current && (current.modified ?? '') > (record.modified ?? '')) continue;
-      if (!current || JSON.stringify(current) !== JSON.stringify(record)) changed++;
+      if (current && current.modified > record.modified) continue;
+      if (!current || !current.blob.equals(record.blob)) changed++;
       byId.set(record.id, record);
     }
     sources = [...sources.filter((s) => s.location !== source.location), source];
-    const bytes = encodeDatabase([...byId.values()], {
+    const { header, parts } = encodePackedParts([...byId.values()], {
       built: (options.now ?? new Date()).toISOString(),
       sources,
     });
+    byId.clear();
     const temp = path.join(dir, `.${DATABASE_FILE}.${process.pid}.${Date.now()}.tmp`);
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, bytes);
+      for (const part of parts) {
+        let written = 0;
+        while (written < part.length) written += writeSync(fd, part, written);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     await rename(temp, file);
     syncDirectory(dir);
-    return { header: decodeHeader(bytes).header, changed };
+    return { header, changed };
   } finally {
     await release();
   }

@@ -25,7 +25,7 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { OsvRecord } from '../../standards/osv.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { byIdText, pypiPackagesOf, type RecordStore } from '../store.js';
+import { pypiPackagesOf, type RecordStore } from '../store.js';
 
 export const MAGIC = Buffer.from('PYAUDDB\0', 'latin1');
 export const FORMAT_VERSION = 1;
@@ -60,49 +60,102 @@ interface DatabaseIndex {
   readonly lengths: number[];
   /** Project name → record numbers. */
   readonly packages: Record<string, number[]>;
+  /** Each record's `modified` ("" when it has none); absent in files written before it. */
+  readonly modified?: string[];
 }
 
 export class DatabaseFormatError extends Error {}
+
+/**
+ * A record ready for the file: its deflated JSON and what the index needs. Imports hold
+ * records in this form (a fraction of the memory of parsed objects), so 30,000 records
+ * stream from a zip into the file without all being objects at once.
+ */
+export interface PackedRecord {
+  readonly id: string;
+  readonly modified: string;
+  readonly packages: readonly string[];
+  readonly blob: Buffer;
+}
+
+export function packRecord(record: OsvRecord): PackedRecord {
+  const deflated = deflateRawSync(JSON.stringify(record));
+  // A copy in memory of its own: zlib's result is a view of its 16 KiB output chunk, and a
+  // copy from Buffer's shared 8 KiB pool would keep the whole slab alive; either way 30,000
+  // held records would pin several times their size.
+  const blob = Buffer.alloc(deflated.length);
+  deflated.copy(blob);
+  return { id: record.id, modified: record.modified ?? '', packages: pypiPackagesOf(record), blob };
+}
 
 /** Encodes records (PyPI ones only; callers filter) into the file's bytes. */
 export function encodeDatabase(
   records: readonly OsvRecord[],
   meta: { built: string; sources: readonly DatabaseSource[] },
 ): Buffer {
-  const sorted = [...records].sort(byIdText);
-  const blobs: Buffer[] = [];
+  return encodePacked(records.map(packRecord), meta);
+}
+
+const byPackedId = (a: PackedRecord, b: PackedRecord): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** Encodes packed records into the file's bytes. */
+export function encodePacked(
+  records: readonly PackedRecord[],
+  meta: { built: string; sources: readonly DatabaseSource[] },
+): Buffer {
+  return Buffer.concat(encodePackedParts(records, meta).parts);
+}
+
+/**
+ * The file as a list of pieces that, written in order, make it: the records' blobs are not
+ * copied into one body (30,000 records would be held twice while the file is written).
+ */
+export function encodePackedParts(
+  records: readonly PackedRecord[],
+  meta: { built: string; sources: readonly DatabaseSource[] },
+): { header: DatabaseHeader; parts: Buffer[] } {
+  const sorted = [...records].sort(byPackedId);
   const offsets: number[] = [];
   const lengths: number[] = [];
   const packages: Record<string, number[]> = {};
   let offset = 0;
   sorted.forEach((record, i) => {
-    const blob = deflateRawSync(Buffer.from(JSON.stringify(record)));
-    blobs.push(blob);
     offsets.push(offset);
-    lengths.push(blob.length);
-    offset += blob.length;
-    for (const name of pypiPackagesOf(record)) (packages[name] ??= []).push(i);
+    lengths.push(record.blob.length);
+    offset += record.blob.length;
+    for (const name of record.packages) (packages[name] ??= []).push(i);
   });
-  const index: DatabaseIndex = { ids: sorted.map((r) => r.id), offsets, lengths, packages };
+  const index: DatabaseIndex = {
+    ids: sorted.map((r) => r.id),
+    offsets,
+    lengths,
+    packages,
+    modified: sorted.map((r) => r.modified),
+  };
   const indexBlob = deflateRawSync(Buffer.from(JSON.stringify(index)));
   const indexLength = Buffer.alloc(4);
   indexLength.writeUInt32LE(indexBlob.length);
-  const body = Buffer.concat([indexLength, indexBlob, ...blobs]);
+  let checksum = crc32(indexBlob, crc32(indexLength));
+  for (const record of sorted) checksum = crc32(record.blob, checksum);
   const header: DatabaseHeader = {
     format: FORMAT_VERSION,
     built: meta.built,
     records: sorted.length,
     packages: Object.keys(packages).length,
     sources: meta.sources,
-    checksum: crc32(body).toString(16).padStart(8, '0'),
-    bodyLength: body.length,
+    checksum: checksum.toString(16).padStart(8, '0'),
+    bodyLength: 4 + indexBlob.length + offset,
   };
   const headerBlob = Buffer.from(JSON.stringify(header));
   const prefix = Buffer.alloc(16);
   MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(FORMAT_VERSION, 8);
   prefix.writeUInt32LE(headerBlob.length, 12);
-  return Buffer.concat([prefix, headerBlob, body]);
+  return {
+    header,
+    parts: [prefix, headerBlob, indexLength, indexBlob, ...sorted.map((r) => r.blob)],
+  };
 }
 
 /** Reads the header only (for `db status` and age checks). */
@@ -171,6 +224,31 @@ export function decodeDatabase(bytes: Buffer): {
     size: index.ids.length,
   };
   return { header, store, ids: index.ids };
+}
+
+/** Every record of a file as stored, without inflating them (for re-writing the file). */
+export function packedRecords(bytes: Buffer): PackedRecord[] {
+  const { header, bodyStart } = decodeHeader(bytes);
+  const { store, ids } = decodeDatabase(bytes);
+  const body = bytes.subarray(bodyStart, bodyStart + header.bodyLength);
+  const indexLength = body.readUInt32LE(0);
+  const index = JSON.parse(
+    inflateRawSync(body.subarray(4, 4 + indexLength)).toString('utf8'),
+  ) as DatabaseIndex;
+  const blobs = body.subarray(4 + indexLength);
+  const packagesOf: string[][] = ids.map(() => []);
+  for (const [name, numbers] of Object.entries(index.packages))
+    for (const n of numbers) packagesOf[n]?.push(name);
+  return ids.map((id, i) => {
+    const offset = index.offsets[i] as number;
+    return {
+      id,
+      modified: index.modified?.[i] ?? store.record(id)?.modified ?? '',
+      packages: packagesOf[i] as string[],
+      // A view into the file's bytes, which the caller holds until the new file is written.
+      blob: blobs.subarray(offset, offset + (index.lengths[i] as number)),
+    };
+  });
 }
 
 /** Every record in the file (for re-writing it with more records). */

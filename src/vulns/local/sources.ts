@@ -4,14 +4,15 @@
  * files (one record, or a JSON array of records). Records without a PyPI `affected` entry
  * are counted and left out. A file that is not a valid record fails the import, naming it.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import yaml from 'js-yaml';
 import { PyauditError } from '../../core/errors.js';
-import type { OsvRecord } from '../../standards/osv.js';
+import { osvRecordProblem, type OsvRecord } from '../../standards/osv.js';
 import { pypiPackagesOf } from '../store.js';
-import type { DatabaseSource } from './format.js';
+import { packRecord, type DatabaseSource, type PackedRecord } from './format.js';
+import { checkZip, fileReader, readZipEntry, UnsafeZipError, type ZipReader } from './zip.js';
 
 export interface ReadRecords {
   readonly records: OsvRecord[];
@@ -25,6 +26,23 @@ function invalid(where: string, why: string): PyauditError {
   return new PyauditError('input', `not an OSV record: ${why}`, { file: where });
 }
 
+/**
+ * Whether a parsed document reaches one object twice (YAML aliases): a handful of aliases can
+ * stand for an exponentially large record ("billion laughs") once it is serialized.
+ */
+function sharesNodes(root: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (seen.has(node)) return true;
+    seen.add(node);
+    for (const child of Object.values(node)) stack.push(child);
+  }
+  return false;
+}
+
 /** Parses one file's text into records (an OSV record, or a JSON array of them). */
 export function parseRecordText(text: string, where: string): OsvRecord[] {
   let value: unknown;
@@ -36,15 +54,13 @@ export function parseRecordText(text: string, where: string): OsvRecord[] {
   } catch (e) {
     throw invalid(where, (e as Error).message.split('\n')[0] ?? 'unreadable');
   }
+  if (sharesNodes(value)) throw invalid(where, 'YAML anchors and aliases are not allowed');
   const items = Array.isArray(value) ? value : [value];
   return items.map((item, i) => {
     const label = Array.isArray(value) ? `${where}[${i}]` : where;
-    if (item === null || typeof item !== 'object') throw invalid(label, 'expected an object');
-    const record = item as Partial<OsvRecord>;
-    if (typeof record.id !== 'string' || record.id === '') throw invalid(label, 'no "id"');
-    if (record.affected !== undefined && !Array.isArray(record.affected))
-      throw invalid(label, '"affected" is not a list');
-    return record as OsvRecord;
+    const problem = osvRecordProblem(item);
+    if (problem !== null) throw invalid(label, problem);
+    return item as OsvRecord;
   });
 }
 
@@ -53,24 +69,51 @@ function split(records: OsvRecord[]): ReadRecords {
   return { records: pypi, otherEcosystems: records.length - pypi.length };
 }
 
-/** Reads the records of a zip held in memory (`where` names it in errors). */
-export function readZip(bytes: Uint8Array, where: string): ReadRecords {
-  let entries: Record<string, Uint8Array>;
+/** Called with each record read, and where it was read from. */
+type Visit = (record: OsvRecord) => void;
+
+function refused(where: string, error: unknown): never {
+  if (!(error instanceof UnsafeZipError)) throw error;
+  throw new PyauditError('input', `refused: ${error.message}; nothing was imported`, {
+    file: where,
+  });
+}
+
+/**
+ * Visits the records of a zip held in memory, one entry at a time (only one entry is ever
+ * inflated at once). The archive is checked first and refused whole when unsafe.
+ */
+function visitZip(bytes: Uint8Array | ZipReader, where: string, visit: Visit): void {
+  let entries;
   try {
-    entries = unzipSync(bytes, {
-      filter: (file) => RECORD_FILE.test(file.name) && !file.name.endsWith('/'),
-    });
+    entries = checkZip(bytes);
   } catch (e) {
-    throw new PyauditError('input', `not a valid zip archive (${(e as Error).message})`, {
-      file: where,
-    });
+    if (e instanceof UnsafeZipError && e.message.startsWith('no zip'))
+      throw new PyauditError('input', `not a valid zip archive (${e.message})`, { file: where });
+    refused(where, e);
   }
   const decoder = new TextDecoder();
-  const records: OsvRecord[] = [];
-  for (const name of Object.keys(entries).sort()) {
-    records.push(...parseRecordText(decoder.decode(entries[name]), `${where}:${name}`));
+  const wanted = entries
+    .filter((e) => RECORD_FILE.test(e.name) && !e.name.endsWith('/'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of wanted) {
+    let content: Buffer;
+    try {
+      content = readZipEntry(bytes, entry);
+    } catch (e) {
+      refused(where, e);
+    }
+    for (const record of parseRecordText(decoder.decode(content), `${where}:${entry.name}`))
+      visit(record);
   }
-  return split(records);
+}
+
+async function recordFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  await walk(dir, files);
+  if (files.length === 0)
+    throw new PyauditError('input', 'no .json or .yaml records in this folder', { file: dir });
+  return files;
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -84,10 +127,8 @@ async function walk(dir: string, out: string[]): Promise<void> {
   }
 }
 
-/** Reads one `db import` argument. */
-export async function readSource(
-  location: string,
-): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+/** Visits the records of one `db import` argument; resolves to what kind of source it is. */
+async function visitSource(location: string, visit: Visit): Promise<DatabaseSource['kind']> {
   let info;
   try {
     info = await stat(location);
@@ -95,18 +136,71 @@ export async function readSource(
     throw new PyauditError('input', 'no such file or folder', { file: location });
   }
   if (info.isDirectory()) {
-    const files: string[] = [];
-    await walk(location, files);
-    if (files.length === 0)
-      throw new PyauditError('input', 'no .json or .yaml records in this folder', {
-        file: location,
-      });
-    const records: OsvRecord[] = [];
-    for (const file of files) records.push(...parseRecordText(await readFile(file, 'utf8'), file));
-    return { ...split(records), kind: 'folder' };
+    for (const file of await recordFiles(location))
+      for (const record of parseRecordText(await readFile(file, 'utf8'), file)) visit(record);
+    return 'folder';
   }
-  const bytes = await readFile(location);
-  if (/\.zip$/i.test(location) || (bytes[0] === 0x50 && bytes[1] === 0x4b))
-    return { ...readZip(bytes, location), kind: 'zip' };
-  return { ...split(parseRecordText(bytes.toString('utf8'), location)), kind: 'file' };
+  // A zip is read piece by piece (directory, then one entry at a time), never whole.
+  const fd = openSync(location, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    readSync(fd, magic, 0, 2, 0);
+    if (/\.zip$/i.test(location) || (magic[0] === 0x50 && magic[1] === 0x4b)) {
+      visitZip(fileReader(fd, info.size), location, visit);
+      return 'zip';
+    }
+  } finally {
+    closeSync(fd);
+  }
+  for (const record of parseRecordText(await readFile(location, 'utf8'), location)) visit(record);
+  return 'file';
+}
+
+/** Reads the records of a zip held in memory (`where` names it in errors). */
+export function readZip(bytes: Uint8Array, where: string): ReadRecords {
+  const records: OsvRecord[] = [];
+  visitZip(bytes, where, (r) => records.push(r));
+  return split(records);
+}
+
+/** Reads one `db import` argument. */
+export async function readSource(
+  location: string,
+): Promise<ReadRecords & { kind: DatabaseSource['kind'] }> {
+  const records: OsvRecord[] = [];
+  const kind = await visitSource(location, (r) => records.push(r));
+  return { ...split(records), kind };
+}
+
+/** Records ready for the database file, as `db import` and `db update` hold them. */
+export interface PackedRecords {
+  readonly records: PackedRecord[];
+  readonly otherEcosystems: number;
+}
+
+function packer(): { visit: Visit; result: PackedRecords } {
+  const result = { records: [] as PackedRecord[], otherEcosystems: 0 };
+  return {
+    result,
+    visit: (record) => {
+      if (pypiPackagesOf(record).length === 0) result.otherEcosystems++;
+      else result.records.push(packRecord(record));
+    },
+  };
+}
+
+/** `readZip`, keeping each record packed as soon as it is read. */
+export function readZipPacked(bytes: Uint8Array, where: string): PackedRecords {
+  const { visit, result } = packer();
+  visitZip(bytes, where, visit);
+  return result;
+}
+
+/** `readSource`, keeping each record packed as soon as it is read. */
+export async function readSourcePacked(
+  location: string,
+): Promise<PackedRecords & { kind: DatabaseSource['kind'] }> {
+  const { visit, result } = packer();
+  const kind = await visitSource(location, visit);
+  return { ...result, kind };
 }

@@ -5,12 +5,12 @@
  * kept in a cache directory keyed by id and `modified`, so a repeat audit fetches only what
  * changed.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { QueryCache } from '../../cache/queries.js';
+import { recordCache, type RecordCache } from '../../cache/records.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
+import { osvRecordProblem, PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
 import { mapLimit } from '../concurrency.js';
 import { toVulnerability } from '../record.js';
 import type { ArraySource, QueryProgress, Vulnerability } from '../types.js';
@@ -26,6 +26,10 @@ export interface OsvServiceOptions {
   readonly concurrency?: number;
   /** A directory for cached records (`--cache-dir`); none when absent. */
   readonly cacheDir?: string;
+  /** A record cache (the CLI's default one); wins over `cacheDir`. */
+  readonly cache?: RecordCache;
+  /** Recent query answers (the CLI's default one): a hit sends no querybatch for that package. */
+  readonly queryCache?: QueryCache;
 }
 
 /** Accepts `https://host`, `https://host/`, or pip-audit's `https://host/v1/query`. */
@@ -45,49 +49,20 @@ interface BatchResponse {
   results?: Array<{ vulns?: Array<{ id: string; modified?: string }>; next_page_token?: string }>;
 }
 
-function cacheFile(cacheDir: string, id: string): string {
-  return path.join(cacheDir, 'osv', 'vulns', `${encodeURIComponent(id)}.json`);
-}
-
-async function readCached(
-  cacheDir: string | undefined,
-  id: string,
-  modified: string | undefined,
-): Promise<OsvRecord | null> {
-  if (!cacheDir || !modified) return null;
-  try {
-    const record = JSON.parse(await readFile(cacheFile(cacheDir, id), 'utf8')) as OsvRecord;
-    return record.id === id && record.modified === modified ? record : null;
-  } catch {
-    return null;
-  }
-}
-
-async function writeCached(cacheDir: string | undefined, record: OsvRecord): Promise<void> {
-  if (!cacheDir || !record.modified) return;
-  const file = cacheFile(cacheDir, record.id);
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(record));
-    await rename(temp, file);
-  } catch {
-    // A cache that cannot be written only costs speed.
-  }
-}
-
 export function createOsvService(options: OsvServiceOptions): ArraySource {
   const base = osvBaseUrl(options.url ?? DEFAULT_OSV_URL);
   const { http } = options;
   const concurrency = options.concurrency ?? 64;
+  const cache =
+    options.cache ?? (options.cacheDir !== undefined ? recordCache(options.cacheDir) : undefined);
 
   async function querybatch(queries: BatchQuery[]): Promise<NonNullable<BatchResponse['results']>> {
     const url = `${base}/v1/querybatch`;
-    const response = await http.postJson(url, { queries });
+    const response = await http.postJson(url, { queries }, { idempotent: true });
     if (response.status !== 200) {
       throw serviceError(`HTTP ${response.status} from the OSV querybatch API`, url);
     }
-    const body = http.json<BatchResponse>(response, url);
+    const body = http.json<BatchResponse | null>(response, url) ?? {};
     if (!Array.isArray(body.results) || body.results.length !== queries.length) {
       throw serviceError(
         `the OSV querybatch API answered ${Array.isArray(body.results) ? body.results.length : 'no'} results for ${queries.length} queries`,
@@ -114,8 +89,15 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       answers.forEach((results, c) => {
         results.forEach((result, i) => {
           const item = (chunks[c] as typeof pending)[i] as (typeof pending)[number];
-          for (const v of result.vulns ?? []) ids[item.index]?.set(v.id, v.modified);
-          if (result.next_page_token) {
+          const vulns: unknown = result?.vulns ?? [];
+          if (!Array.isArray(vulns) || vulns.some((v) => typeof v?.id !== 'string'))
+            throw serviceError(
+              'the OSV querybatch API answered a result without vulnerability ids',
+              `${base}/v1/querybatch`,
+            );
+          for (const v of vulns as Array<{ id: string; modified?: string }>)
+            ids[item.index]?.set(v.id, typeof v.modified === 'string' ? v.modified : undefined);
+          if (result?.next_page_token) {
             next.push({
               index: item.index,
               query: { ...queries[item.index]!, page_token: result.next_page_token },
@@ -129,16 +111,21 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
   }
 
   async function fetchRecord(id: string, modified: string | undefined): Promise<OsvRecord> {
-    const cached = await readCached(options.cacheDir, id, modified);
+    const cached = (await cache?.get(id, modified)) ?? null;
     if (cached) return cached;
     const url = `${base}/v1/vulns/${encodeURIComponent(id)}`;
     const response = await http.get(url);
     if (response.status !== 200)
       throw serviceError(`HTTP ${response.status} for the OSV record ${id}`, url);
-    const record = http.json<OsvRecord>(response, url);
-    if (record.id !== id)
-      throw serviceError(`asked for ${id}, the OSV API answered ${String(record.id)}`, url);
-    await writeCached(options.cacheDir, record);
+    const record = http.json<OsvRecord | null>(response, url);
+    if (record === null || typeof record !== 'object' || record.id !== id)
+      throw serviceError(
+        `asked for ${id}, the OSV API answered ${typeof record?.id === 'string' ? record.id : 'something else'}`,
+        url,
+      );
+    const problem = osvRecordProblem(record);
+    if (problem !== null) throw serviceError(`not a valid OSV record: ${problem}`, url);
+    await cache?.put(record);
     return record;
   }
 
@@ -154,11 +141,25 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       const distinct = new Map<string, ResolvedDependency>();
       for (const d of dependencies) if (!distinct.has(keyOf(d))) distinct.set(keyOf(d), d);
       const unique = [...distinct.values()];
-      const ids = await collectIds(
-        unique.map((d) => ({
+      const known = options.queryCache;
+      const hits = known
+        ? await mapLimit(unique, concurrency, (d) => known.get(d.name, d.version))
+        : unique.map(() => null);
+      const ids = hits.map((hit) => hit ?? new Map<string, string | undefined>());
+      const asked = unique.flatMap((d, i) => (hits[i] ? [] : [{ d, i }]));
+      const answers = await collectIds(
+        asked.map(({ d }) => ({
           package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
           version: d.version,
         })),
+      );
+      await mapLimit(
+        asked.map((a, k) => ({ ...a, answer: answers[k] as Map<string, string | undefined> })),
+        concurrency,
+        async ({ d, i, answer }) => {
+          ids[i] = answer;
+          await known?.put(d.name, d.version, answer);
+        },
       );
       const wanted = new Map<string, string | undefined>();
       for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);

@@ -43,8 +43,25 @@ export function createPypiService(options: PypiServiceOptions): VulnerabilitySer
     }
     if (response.status !== 200)
       throw serviceError(`HTTP ${response.status} from the PyPI JSON API`, url);
-    const body = http.json<{ vulnerabilities?: PypiVulnerability[] | null }>(response, url);
-    return (body.vulnerabilities ?? [])
+    const body = http.json<{ vulnerabilities?: PypiVulnerability[] | null } | null>(response, url);
+    // A mirror that copies the JSON API without vulnerability data (devpi, some proxies) must
+    // not pass for "no vulnerabilities".
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.vulnerabilities)) {
+      throw serviceError(
+        'the answer has no "vulnerabilities" list, so this index cannot say whether the package is vulnerable (a mirror without vulnerability data?); use --pypi-url https://pypi.org or -s osv',
+        url,
+      );
+    }
+    for (const v of body.vulnerabilities) {
+      const bad =
+        v === null ||
+        typeof v !== 'object' ||
+        typeof v.id !== 'string' ||
+        !(v.aliases == null || Array.isArray(v.aliases)) ||
+        !(v.fixed_in == null || Array.isArray(v.fixed_in));
+      if (bad) throw serviceError('the answer has a malformed "vulnerabilities" entry', url);
+    }
+    return body.vulnerabilities
       .filter((v) => !v.withdrawn)
       .map((v) => {
         const fixes = (v.fixed_in ?? []).map((f) => {

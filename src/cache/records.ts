@@ -1,0 +1,138 @@
+/**
+ * The on-disk cache of OSV records, one JSON file per record (`<dir>/osv/vulns/<id>.json`),
+ * trusted only when its `id` and `modified` are the ones the query answered: a repeat audit
+ * fetches only what changed. Writes go to a uniquely named temporary file renamed into place,
+ * so concurrent runs sharing the folder never see half a record; an entry that does not
+ * parse, or is not the record asked for, is deleted and fetched again. The cache has a size
+ * cap: `prune` deletes the least recently written entries beyond it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { systemErrorCode } from '../core/errors.js';
+import { osvRecordProblem, type OsvRecord } from '../standards/osv.js';
+
+/** Default cap on the records kept (OSV's whole PyPI data is about 130 MB of JSON). */
+export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
+
+/** pyaudit's folder in the user cache: XDG on Linux, the platform's own folder elsewhere. */
+export function defaultCacheDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const home = env.HOME || env.USERPROFILE || os.homedir();
+  if (platform === 'win32')
+    return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'pyaudit', 'Cache');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit');
+}
+
+export type CacheEvent =
+  | { readonly kind: 'hit' | 'miss'; readonly id: string }
+  | { readonly kind: 'discarded'; readonly id: string; readonly reason: string }
+  | { readonly kind: 'unwritable'; readonly dir: string; readonly code: string };
+
+export interface RecordCache {
+  readonly dir: string;
+  /** The cached record with this id and `modified`, or null. */
+  get(id: string, modified: string | undefined): Promise<OsvRecord | null>;
+  /** Stores a record (one with no `modified` cannot be validated later, so it is not kept). */
+  put(record: OsvRecord): Promise<void>;
+  /** Deletes the oldest entries until the cache holds at most `maxBytes`. */
+  prune(maxBytes?: number): Promise<void>;
+}
+
+const recordsFolder = (dir: string): string => path.join(dir, 'osv', 'vulns');
+
+/** A record id as a file name: ids are short ASCII, but nothing from a server is trusted. */
+function entryName(id: string): string | null {
+  const name = `${encodeURIComponent(id)}.json`;
+  return id.length > 0 && name.length <= 200 && !name.startsWith('.') ? name : null;
+}
+
+export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void): RecordCache {
+  const folder = recordsFolder(dir);
+  let unwritable = false;
+
+  return {
+    dir,
+    async get(id, modified) {
+      const name = entryName(id);
+      if (!name || !modified) return null;
+      const file = path.join(folder, name);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        onEvent?.({ kind: 'miss', id });
+        return null;
+      }
+      let record: OsvRecord | null = null;
+      try {
+        record = JSON.parse(text) as OsvRecord;
+      } catch {
+        record = null;
+      }
+      if (osvRecordProblem(record) === null && record?.id === id) {
+        if (record.modified === modified) {
+          onEvent?.({ kind: 'hit', id });
+          return record;
+        }
+        onEvent?.({ kind: 'miss', id });
+        return null;
+      }
+      onEvent?.({ kind: 'discarded', id, reason: 'not the cached record (corrupt or truncated)' });
+      await rm(file, { force: true }).catch(() => undefined);
+      return null;
+    },
+    async put(record) {
+      const name = entryName(record.id);
+      if (!name || !record.modified || unwritable) return;
+      const file = path.join(folder, name);
+      const temp = path.join(folder, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}`);
+      try {
+        await mkdir(folder, { recursive: true });
+        await writeFile(temp, JSON.stringify(record));
+        await rename(temp, file);
+      } catch (e) {
+        await rm(temp, { force: true }).catch(() => undefined);
+        // A cache that cannot be written costs speed only: said once, never an error.
+        if (!unwritable) {
+          unwritable = true;
+          onEvent?.({ kind: 'unwritable', dir, code: systemErrorCode(e) ?? String(e) });
+        }
+      }
+    },
+    async prune(maxBytes = DEFAULT_CACHE_MAX_BYTES) {
+      let names: string[];
+      try {
+        names = await readdir(folder);
+      } catch {
+        return;
+      }
+      const entries: Array<{ file: string; size: number; mtime: number }> = [];
+      for (const name of names) {
+        const file = path.join(folder, name);
+        const info = await stat(file).catch(() => null);
+        if (info?.isFile()) entries.push({ file, size: info.size, mtime: info.mtimeMs });
+      }
+      let total = entries.reduce((sum, e) => sum + e.size, 0);
+      if (total <= maxBytes) return;
+      entries.sort((a, b) => a.mtime - b.mtime);
+      for (const entry of entries) {
+        if (total <= maxBytes) break;
+        await rm(entry.file, { force: true }).catch(() => undefined);
+        total -= entry.size;
+      }
+    },
+  };
+}
+
+/** Removes every cached record (not the offline database); returns how many were removed. */
+export async function cleanCache(dir: string): Promise<number> {
+  const folder = recordsFolder(dir);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  await rm(path.join(dir, 'osv'), { recursive: true, force: true });
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).length;
+}
