@@ -7,7 +7,7 @@
  * PEP 503 static index (such as a local mirror: `simple/<project>/index.html` + files).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -125,9 +125,11 @@ function sendFile(
   ranges: boolean,
   stats: IndexServerStats,
 ): void {
-  let data: Buffer;
+  let size: number;
   try {
-    data = readFileSync(file);
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    size = stat.size;
   } catch {
     res.writeHead(404).end('not found');
     return;
@@ -139,27 +141,35 @@ function sendFile(
     let start: number;
     let end: number;
     if (m[1] === '') {
-      start = Math.max(0, data.length - Number(m[2]));
-      end = data.length - 1;
+      start = Math.max(0, size - Number(m[2]));
+      end = size - 1;
     } else {
       start = Number(m[1]);
-      end = m[2] === '' ? data.length - 1 : Math.min(Number(m[2]), data.length - 1);
+      end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
     }
-    if (start >= data.length) {
-      res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+    if (start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
       return;
+    }
+    // Only the bytes asked for are read: mirrors hold wheels of hundreds of megabytes.
+    const data = Buffer.alloc(end - start + 1);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, data, 0, data.length, start);
+    } finally {
+      closeSync(fd);
     }
     res
       .writeHead(206, {
         'content-type': 'application/octet-stream',
-        'content-range': `bytes ${start}-${end}/${data.length}`,
+        'content-range': `bytes ${start}-${end}/${size}`,
         'accept-ranges': 'bytes',
       })
-      .end(data.subarray(start, end + 1));
+      .end(data);
     return;
   }
   if (!file.endsWith('.metadata')) stats.downloads++;
-  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data);
+  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(file));
 }
 
 export async function startIndexServer(
@@ -252,7 +262,7 @@ export async function startIndexServer(
         try {
           isDir = statSync(file).isDirectory();
         } catch {
-          res.writeHead(404).end();
+          res.writeHead(404, { ...(o.cacheControl && { 'cache-control': o.cacheControl }) }).end();
           return;
         }
         if (isDir) {

@@ -4,13 +4,17 @@
  * summary on stderr, the spinner, and the exit code (0 clean, 1 findings, 2 error).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { audit, exitCodeFor, summarize, summaryLine } from '../audit/audit.js';
 import { isDeliberateSkip, type DependencySource } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
+import { defaultIndexCacheDir } from '../index/cache.js';
 import { REPORT_FORMATS } from '../report/index.js';
+import { resolvingSource } from '../resolve/source.js';
+import { buildTarget, hostGlibc, probePathPython } from '../resolve/target.js';
 import { environmentSource } from '../sources/environment/index.js';
 import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
 import { projectSource } from '../sources/project/index.js';
@@ -156,11 +160,68 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
   }
 }
 
+/**
+ * Requirements with unpinned lines are resolved against the package index for the target
+ * environment (unless `--no-deps`): the flags and environment that decide how.
+ */
+function withResolution(
+  source: ReturnType<typeof requirementsSource>,
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  http: HttpClient,
+): DependencySource {
+  if (o.noDeps) return source;
+  const home = io.env.HOME ?? io.env.USERPROFILE ?? os.homedir();
+  const cacheDir = o.noCache
+    ? null
+    : o.cacheDir !== undefined
+      ? path.join(path.resolve(io.cwd, o.cacheDir), 'index')
+      : defaultIndexCacheDir(io.env, home);
+  return resolvingSource(source, {
+    http,
+    env: io.env,
+    cwd: io.cwd,
+    ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl }),
+    extraIndexUrls: o.extraIndexUrls,
+    findLinks: o.findLinks,
+    pre: o.pre,
+    cacheDir,
+    // With --python-version the target is that version; otherwise the python3 on PATH says.
+    target: async () =>
+      buildTarget({
+        ...(o.pythonVersion !== undefined && { pythonVersion: o.pythonVersion }),
+        ...(o.platform !== undefined && { platform: o.platform }),
+        ...(o.markerEnv !== undefined && target !== undefined && { markerOverrides: target }),
+        host: hostMarkerEnvironment(),
+        ...(hostGlibc() !== undefined && { hostGlibc: hostGlibc() }),
+        probe:
+          o.pythonVersion !== undefined
+            ? null
+            : await probePathPython(
+                { ...io.env, PATH: io.env.PATH ?? process.env.PATH },
+                io.cwd,
+                cacheDir,
+              ),
+      }),
+    strict: o.strict,
+    onStart: (message) => io.stderr.write(`pyaudit: ${message}\n`),
+    onDone: (resolution, stats, ms) => {
+      if (o.verbose > 0) {
+        io.stderr.write(
+          `pyaudit: debug: resolved ${plural(resolution.packages.length, 'package', 'packages')} in ${Math.round(ms)} ms (${resolution.rounds} pins, ${stats.requests} index requests, at most ${stats.peakInFlight} at once)\n`,
+        );
+      }
+    },
+  });
+}
+
 /** The dependency source the flags ask for: requirements files, a project path, or an environment. */
 function buildSources(
   o: CliOptions,
   io: CliIo,
   target: MarkerEnvironment | undefined,
+  http: HttpClient,
 ): DependencySource[] {
   const stdinCache: { bytes?: Promise<Uint8Array> } = {};
   const requirementsOptions = {
@@ -175,13 +236,19 @@ function buildSources(
     skipEditable: o.skipEditable,
   };
   if (o.requirements.length > 0) {
-    return [requirementsSource(o.requirements, requirementsOptions)];
+    return [
+      withResolution(requirementsSource(o.requirements, requirementsOptions), o, io, target, http),
+    ];
   } else if (o.projectPath !== undefined) {
     const project = resolveProjectPath(o.projectPath, io.cwd, {
       locked: o.locked,
       ...(o.inputType !== undefined && { inputType: o.inputType as InputType }),
     });
     io.stderr.write(`pyaudit: auditing ${project.note}\n`);
+    if (project.type === 'requirements') {
+      const source = requirementsSource(project.files, requirementsOptions);
+      return [withResolution(source, o, io, target, http)];
+    }
     return [
       projectSource(project, {
         resolve: (f) => path.resolve(io.cwd, f),
@@ -236,13 +303,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 
     const started = performance.now();
     const target = await targetEnvironment(o, io);
-    const sources = buildSources(o, io, target);
-
     const http = createHttpClient({
       timeoutSeconds: o.timeout,
       env: io.env,
       userAgent: `pyaudit/${VERSION}`,
     });
+    const sources = buildSources(o, io, target, http);
     // A dry run asks no source (so it needs no database or network either).
     const services = o.dryRun ? [] : o.services.map((name) => createService(name, o, io, http));
     const spinner = createSpinner(io.stderr, o.progressSpinner);

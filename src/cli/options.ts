@@ -31,6 +31,12 @@ export interface CliOptions {
   readonly requireHashes: boolean;
   readonly indexUrl?: string;
   readonly extraIndexUrls: string[];
+  /** `--find-links`: folders or pages of distributions, beside the indexes. */
+  readonly findLinks: string[];
+  /** `--pre`: resolution may pick pre-releases. */
+  readonly pre: boolean;
+  /** `--no-cache`: the index client keeps nothing on disk. */
+  readonly noCache: boolean;
   readonly skipEditable: boolean;
   readonly noDeps: boolean;
   readonly disablePip: boolean;
@@ -160,14 +166,19 @@ function buildCommand(version: string): Command {
       .option('--require-hashes', 'require a hash on every requirement', false)
       .option(
         '--index-url <INDEX_URL>',
-        'base URL of the package index (accepted for pip-audit compatibility)',
+        "base URL of the package index to resolve from (default: pip's configuration, else PyPI)",
       )
       .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
-      .option('--skip-editable', "don't audit editable requirements", false)
       .option(
-        '--no-deps',
-        "don't resolve dependencies: requirements must be pinned (always the case here)",
+        '--find-links <URL>',
+        'also look for distributions in this folder or page (repeatable)',
+        collect,
+        [],
       )
+      .option('--pre', 'let resolution pick pre-release and development versions', false)
+      .option('--no-cache', "don't keep index pages and metadata in the cache folder")
+      .option('--skip-editable', "don't audit editable requirements", false)
+      .option('--no-deps', "don't resolve: audit only the pinned requirements, as written")
       .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
       .option(
         '--ignore-vuln <ID>',
@@ -340,6 +351,10 @@ export function parseCommandLine(
     requireHashes: o.requireHashes as boolean,
     ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl as string }),
     extraIndexUrls: o.extraIndexUrl as string[],
+    findLinks: o.findLinks as string[],
+    pre: o.pre === true,
+    // commander turns `--no-cache` into `cache: false`.
+    noCache: o.cache === false,
     skipEditable: o.skipEditable as boolean,
     // commander turns `--no-deps` into `deps: false`.
     noDeps: o.deps === false,
@@ -415,13 +430,17 @@ function validate(o: CliOptions): void {
   if (o.locked && o.projectPath === undefined) {
     throw usage('The --locked flag can only be used with a project path');
   }
-  if (o.requirements.length === 0) {
-    if (o.requireHashes)
-      throw usage('The --require-hashes flag can only be used with --requirement (-r)');
+  if (o.requirements.length === 0 && o.projectPath === undefined) {
     if (o.indexUrl !== undefined)
       throw usage('The --index-url flag can only be used with --requirement (-r)');
     if (o.extraIndexUrls.length > 0)
       throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
+    if (o.findLinks.length > 0)
+      throw usage('The --find-links flag can only be used with --requirement (-r)');
+  }
+  if (o.requirements.length === 0) {
+    if (o.requireHashes)
+      throw usage('The --require-hashes flag can only be used with --requirement (-r)');
     if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
   }
 }

@@ -16,6 +16,8 @@ export interface CachedPage {
   readonly lastModified?: string;
   /** Epoch milliseconds until which the page is fresh without asking. */
   readonly freshUntil?: number;
+  /** The index answered 404: the project is not there (kept only while fresh). */
+  readonly absent?: boolean;
 }
 
 export interface IndexCache {
@@ -89,4 +91,21 @@ export function freshUntil(cacheControl: string | undefined, now: number): numbe
   if (!cacheControl || /no-cache|no-store/i.test(cacheControl)) return undefined;
   const m = /max-age=(\d+)/i.exec(cacheControl);
   return m ? now + Number(m[1]) * 1000 : undefined;
+}
+
+/** The user cache folder for index data: `$XDG_CACHE_HOME/pyaudit/index` (platform equivalents elsewhere). */
+export function defaultIndexCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+  platform = process.platform,
+): string {
+  if (platform === 'win32')
+    return path.join(
+      env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
+      'pyaudit',
+      'Cache',
+      'index',
+    );
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit', 'index');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit', 'index');
 }

@@ -128,10 +128,34 @@ export function createIndexProvider(
     return p;
   }
 
-  return {
+  const prefetched = new Set<string>();
+  /**
+   * Fetches the likely candidate of a requirement, then (speculatively) the likely candidates
+   * of its dependencies, and so on: the whole tree downloads at the pace of the network while
+   * the resolver pins one package at a time. Errors are left for the resolver to meet.
+   */
+  function prefetch(requirement: ResolverRequirement, allowPrereleases: boolean): void {
+    const key = `${requirement.name}[${requirement.extras.join(',')}]${requirement.specifiers.map((s) => s.operator + s.version).join(',')}`;
+    if (prefetched.has(key)) return;
+    prefetched.add(key);
+    void candidatesOf(requirement.name)
+      .then(async (all) => {
+        const best = applicableVersions(all, requirement.specifiers, allowPrereleases).find(
+          (c) => !c.yanked,
+        );
+        if (!best) return;
+        const deps = await provider.dependencies(best, requirement.extras);
+        if (deps.kind === 'known') for (const r of deps.requirements) prefetch(r, allowPrereleases);
+      })
+      .catch(() => undefined);
+  }
+
+  const provider: Provider & {
+    readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult>;
+  } = {
     description: index.description,
     candidates: candidatesOf,
-    metadataOf: (c) => index.metadata(c.file),
+    metadataOf: (c: IndexCandidate) => index.metadata(c.file),
     async dependencies(candidate, extras): Promise<Dependencies> {
       const file = (candidate as IndexCandidate).file;
       const result = await index.metadata(file);
@@ -191,15 +215,7 @@ export function createIndexProvider(
       }
       return { kind: 'known', requirements };
     },
-    prefetch(requirement, allowPrereleases) {
-      void candidatesOf(requirement.name)
-        .then((all) => {
-          const best = applicableVersions(all, requirement.specifiers, allowPrereleases).find(
-            (c) => !c.yanked,
-          );
-          return best ? index.metadata(best.file) : undefined;
-        })
-        .catch(() => undefined); // the resolver asks again and reports the error itself
-    },
+    prefetch,
   };
+  return provider;
 }

@@ -9,7 +9,11 @@
 import type { CollectResult, Dependency, ResolvedDependency } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
 import type { RequirementsCollectResult } from '../sources/requirements/collect.js';
-import { evaluateMarkerPartial, type MarkerEnvironment } from '../standards/markers.js';
+import {
+  evaluateMarkerPartial,
+  formatMarker,
+  type MarkerEnvironment,
+} from '../standards/markers.js';
 import { normalizeVersion, specifierSetToString } from '../standards/pep440.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import {
@@ -71,9 +75,26 @@ export async function resolveCollected(
   const roots: ResolverRequirement[] = [];
   const rootOrigin = new Map<string, { file: string; line: number; displayName: string }>();
   const constraints: Constraint[] = [];
+  /** Requirements the collector kept (their markers were unknown to it) that the target rules out. */
+  const inapplicable: Dependency[] = [];
   for (const r of collected.requirements) {
     const req = r.entry.requirement;
-    if (!req || r.entry.link || r.entry.editable || !applies(r.entry.marker)) continue;
+    if (!req || r.entry.link || r.entry.editable) continue;
+    if (!applies(r.entry.marker)) {
+      const marker = formatMarker(r.entry.marker!);
+      if (!r.constraint) {
+        inapplicable.push({
+          kind: 'skipped',
+          skipKind: 'not-applicable',
+          name: canonicalizeName(req.name),
+          displayName: req.name,
+          origin: { file: r.file, line: r.entry.line },
+          marker,
+          skipReason: `not installed in the target environment (marker: ${marker})`,
+        });
+      }
+      continue;
+    }
     const name = canonicalizeName(req.name);
     const where = `${r.file}:${r.entry.line}`;
     const spec = specifierSetToString(req.specifierSet);
@@ -147,11 +168,15 @@ export async function resolveCollected(
     return x !== y ? x - y : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
   const names = new Set(resolved.map((d) => d.name));
+  const ruledOut = new Set(inapplicable.map((d) => d.name));
   // Keep what resolution does not cover: skips decided by the collector, and wheels by path.
   const kept: Dependency[] = collected.dependencies.filter((d) =>
     d.kind === 'skipped'
-      ? d.skipKind !== 'unpinned' && !names.has(d.name)
-      : !names.has(d.name) && !rootOrigin.has(d.name),
+      ? d.skipKind !== 'unpinned' &&
+        !names.has(d.name) &&
+        !(ruledOut.has(d.name) && d.skipKind === 'not-applicable')
+      : !names.has(d.name) && !rootOrigin.has(d.name) && !ruledOut.has(d.name),
   );
-  return { dependencies: [...resolved, ...kept], warnings, resolution };
+  const newlyRuledOut = inapplicable.filter((d) => !names.has(d.name));
+  return { dependencies: [...resolved, ...kept, ...newlyRuledOut], warnings, resolution };
 }

@@ -320,14 +320,9 @@ export async function resolve(
   }
 
   for (;;) {
-    const unsatisfied = [...state.criteria.keys()].filter((id) => {
-      const pin = state.pins.get(id);
-      const reqs = state.criteria.get(id) as readonly ResolverRequirement[];
-      return (
-        !pin ||
-        !satisfies(pin.candidate, reqs, constraints.get((reqs[0] as ResolverRequirement).name))
-      );
-    });
+    // A pin always satisfies its criterion: requirements that a pin does not satisfy are
+    // refused when they are added (see addRequirements), so only unpinned ones remain.
+    const unsatisfied = [...state.criteria.keys()].filter((id) => !state.pins.has(id));
     if (unsatisfied.length === 0) break;
     const id = unsatisfied
       .map((u) => ({ u, key: preference(u, state.criteria) }))

@@ -1,0 +1,88 @@
+/**
+ * A requirements source that resolves: it collects as usual, and when a requirement is not
+ * pinned, resolves the whole set against the package index (settings from pip's
+ * configuration, `PIP_*`, flags and the files' own options) for the target environment, so
+ * the audit runs on what pip would install. A fully pinned input (pip-compile output,
+ * hash-checking mode) is audited as written, without asking any index.
+ */
+import type { CollectResult, DependencySource } from '../core/dependency.js';
+import type { HttpClient } from '../http/client.js';
+import { diskCache, noCache } from '../index/cache.js';
+import { createPackageIndex, type IndexStats } from '../index/client.js';
+import { indexSettings } from '../index/config.js';
+import type { RequirementsCollectResult } from '../sources/requirements/collect.js';
+import { createIndexProvider } from './provider.js';
+import { needsResolution, resolveCollected } from './requirements.js';
+import type { Resolution } from './resolver.js';
+import type { TargetEnvironment } from './target.js';
+
+export interface ResolvingSourceOptions {
+  readonly http: HttpClient;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly indexUrl?: string;
+  readonly extraIndexUrls?: readonly string[];
+  readonly findLinks?: readonly string[];
+  readonly pre?: boolean;
+  /** Folder for the index cache, or null for none (`--no-cache`). */
+  readonly cacheDir: string | null;
+  /** The target environment, asked only when something needs resolving. */
+  readonly target: () => Promise<TargetEnvironment>;
+  readonly strict?: boolean;
+  /** Told before resolving starts (what, for which target, from where). */
+  readonly onStart?: (message: string) => void;
+  /** Told when resolution ends. */
+  readonly onDone?: (resolution: Resolution, stats: IndexStats, milliseconds: number) => void;
+}
+
+export function resolvingSource(
+  inner: { readonly description: string; collect(): Promise<RequirementsCollectResult> },
+  options: ResolvingSourceOptions,
+): DependencySource {
+  return {
+    description: inner.description,
+    async collect(): Promise<CollectResult> {
+      const collected = await inner.collect();
+      if (!needsResolution(collected)) return collected;
+      const started = performance.now();
+      const target = await options.target();
+      const settings = indexSettings({
+        env: options.env,
+        cwd: options.cwd,
+        ...(options.indexUrl !== undefined && { indexUrl: options.indexUrl }),
+        extraIndexUrls: options.extraIndexUrls ?? [],
+        findLinks: options.findLinks ?? [],
+        pre: options.pre ?? false,
+        fileOptions: collected.options.map((o) => ({
+          indexUrl: o.indexUrl ?? null,
+          extraIndexUrls: o.extraIndexUrls,
+          findLinks: o.findLinks,
+          noIndex: o.noIndex,
+          pre: o.pre,
+        })),
+      });
+      const index = createPackageIndex({
+        http: options.http,
+        indexUrls: settings.indexUrls,
+        findLinks: settings.findLinks,
+        cache: options.cacheDir === null ? noCache : diskCache(options.cacheDir),
+        env: options.env,
+      });
+      const warnings: string[] = [];
+      const provider = createIndexProvider(index, target, { warn: (m) => warnings.push(m) });
+      const locations = [index.description, ...settings.findLinks.map((l) => `--find-links ${l}`)];
+      options.onStart?.(`resolving for ${target.description} from ${locations.join(', ')}`);
+      const result = await resolveCollected(collected, {
+        provider,
+        markers: target.markers,
+        allowPrereleases: settings.pre,
+        strict: options.strict ?? false,
+      });
+      options.onDone?.(result.resolution, index.stats, performance.now() - started);
+      return {
+        dependencies: result.dependencies,
+        warnings: [...result.warnings, ...new Set(warnings)],
+      };
+    },
+  };
+}
