@@ -205,7 +205,9 @@ function withResolution(
               ),
       }),
     strict: o.strict,
-    onStart: (message) => io.stderr.write(`pyaudit: ${message}\n`),
+    // On a terminal the spinner's line is cleared first.
+    onStart: (message) =>
+      io.stderr.write(`${io.stderr.isTTY ? '\r\u001b[2K' : ''}pyaudit: ${message}\n`),
     onDone: (resolution, stats, ms) => {
       if (o.verbose > 0) {
         io.stderr.write(
