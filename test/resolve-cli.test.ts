@@ -290,3 +290,64 @@ describe('resolving requirements files', () => {
     expect(existsSync(path.join(cache, 'index', 'pages'))).toBe(true);
   });
 });
+
+describe('resolving manifests without a lock file', () => {
+  it('a pyproject.toml resolves its main dependencies and selected extras; --no-deps lists them unpinned', async () => {
+    const dir = await mkdtemp(path.join(home, 'pyproject-'));
+    await writeFile(
+      path.join(dir, 'pyproject.toml'),
+      '[project]\nname = "demo"\nversion = "0.1"\ndependencies = ["app>=1"]\n\n[project.optional-dependencies]\nlegacy = ["lib<2"]\n',
+    );
+    const base = [
+      'pyproject.toml',
+      '--index-url',
+      `${index.url}/simple`,
+      '--dry-run',
+      '-f',
+      'json',
+      '--no-cache',
+    ];
+    const main = await run(base, dir);
+    expect(main.code).toBe(0);
+    // lib is declared by the unselected extra too, but installed anyway as app's dependency.
+    expect(JSON.parse(main.stdout).dependencies).toEqual([
+      {
+        name: 'app',
+        version: '2.0',
+        direct: true,
+        via: [],
+        groups: ['main'],
+        source: 'pyproject.toml:4',
+        vulns: [],
+      },
+      {
+        name: 'lib',
+        version: '2.1',
+        direct: false,
+        via: ['app'],
+        source: 'pyproject.toml:4',
+        vulns: [],
+      },
+      {
+        name: 'util',
+        version: '1.2',
+        direct: false,
+        via: ['app'],
+        source: 'pyproject.toml:4',
+        vulns: [],
+      },
+    ]);
+    // With the extra, lib<2 joins the roots: app 2.0 needs lib>=2.0, so pip's answer is app 1.0.
+    const extra = await run([...base, '--extra', 'legacy'], dir);
+    expect(
+      (JSON.parse(extra.stdout).dependencies as Array<{ name: string; version?: string }>)
+        .map((d) => `${d.name} ${d.version}`)
+        .sort(),
+    ).toEqual(['app 1.0', 'lib 1.0']);
+    const pinnedOnly = await run([...base, '--no-deps'], dir);
+    expect(JSON.parse(pinnedOnly.stdout).dependencies[0]).toMatchObject({
+      name: 'app',
+      skip_reason: 'requirement is not pinned to an exact version: app>=1',
+    });
+  });
+});

@@ -13,10 +13,18 @@ import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { defaultIndexCacheDir } from '../index/cache.js';
 import { REPORT_FORMATS } from '../report/index.js';
-import { resolvingSource } from '../resolve/source.js';
+import {
+  resolvingManifestSource,
+  resolvingSource,
+  type ResolvingSourceOptions,
+} from '../resolve/source.js';
 import { buildTarget, hostGlibc, probePathPython } from '../resolve/target.js';
 import { environmentSource } from '../sources/environment/index.js';
 import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
+import type { DeclaredRequirement } from '../sources/manifest/declared.js';
+import { parsePipfile } from '../sources/manifest/pipfile.js';
+import { parsePyproject } from '../sources/manifest/pyproject.js';
+import { parseScriptMetadata } from '../sources/manifest/script.js';
 import { projectSource } from '../sources/project/index.js';
 import { requirementsSource } from '../sources/requirements/index.js';
 import type { MarkerEnvironment } from '../standards/markers.js';
@@ -164,21 +172,19 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
  * Requirements with unpinned lines are resolved against the package index for the target
  * environment (unless `--no-deps`): the flags and environment that decide how.
  */
-function withResolution(
-  source: ReturnType<typeof requirementsSource>,
+function resolutionOptions(
   o: CliOptions,
   io: CliIo,
   target: MarkerEnvironment | undefined,
   http: HttpClient,
-): DependencySource {
-  if (o.noDeps) return source;
+): ResolvingSourceOptions {
   const home = io.env.HOME ?? io.env.USERPROFILE ?? os.homedir();
   const cacheDir = o.noCache
     ? null
     : o.cacheDir !== undefined
       ? path.join(path.resolve(io.cwd, o.cacheDir), 'index')
       : defaultIndexCacheDir(io.env, home);
-  return resolvingSource(source, {
+  return {
     http,
     env: io.env,
     cwd: io.cwd,
@@ -215,7 +221,33 @@ function withResolution(
         );
       }
     },
-  });
+  };
+}
+
+function withResolution(
+  source: ReturnType<typeof requirementsSource>,
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  http: HttpClient,
+): DependencySource {
+  return o.noDeps ? source : resolvingSource(source, resolutionOptions(o, io, target, http));
+}
+
+/** The requirements a manifest declares (pyproject.toml, Pipfile, PEP 723 script), for resolution. */
+async function declaredRequirements(
+  type: string,
+  files: readonly string[],
+  cwd: string,
+): Promise<DeclaredRequirement[]> {
+  const all: DeclaredRequirement[] = [];
+  for (const file of files) {
+    const text = await readFile(path.resolve(cwd, file), 'utf8');
+    if (type === 'pyproject') all.push(...parsePyproject(text, file).declared);
+    else if (type === 'pipfile') all.push(...parsePipfile(text, file));
+    else all.push(...parseScriptMetadata(text, file));
+  }
+  return all;
 }
 
 /** The dependency source the flags ask for: requirements files, a project path, or an environment. */
@@ -251,21 +283,30 @@ function buildSources(
       const source = requirementsSource(project.files, requirementsOptions);
       return [withResolution(source, o, io, target, http)];
     }
-    return [
-      projectSource(project, {
-        resolve: (f) => path.resolve(io.cwd, f),
-        requirements: requirementsOptions,
-        selection: {
-          groups: o.groups,
-          onlyGroups: o.onlyGroups,
-          noGroups: o.noGroups,
-          noDev: o.noDev,
-          extras: o.extras,
-          allExtras: o.allExtras,
-          ...(target !== undefined && { environment: target }),
-        },
-      }),
-    ];
+    const manifest = ['pyproject', 'pipfile', 'script'].includes(project.type);
+    const source = projectSource(project, {
+      resolve: (f) => path.resolve(io.cwd, f),
+      requirements: requirementsOptions,
+      selection: {
+        groups: o.groups,
+        onlyGroups: o.onlyGroups,
+        noGroups: o.noGroups,
+        noDev: o.noDev,
+        extras: o.extras,
+        allExtras: o.allExtras,
+        ...(target !== undefined && { environment: target }),
+      },
+    });
+    if (manifest && !o.noDeps) {
+      return [
+        resolvingManifestSource(
+          source,
+          () => declaredRequirements(project.type, project.files, io.cwd),
+          resolutionOptions(o, io, target, http),
+        ),
+      ];
+    }
+    return [source];
   } else {
     return [
       environmentSource({

@@ -437,10 +437,10 @@ function validate(o: CliOptions): void {
       throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
     if (o.findLinks.length > 0)
       throw usage('The --find-links flag can only be used with --requirement (-r)');
+    if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
   }
   if (o.requirements.length === 0) {
     if (o.requireHashes)
       throw usage('The --require-hashes flag can only be used with --requirement (-r)');
-    if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
   }
 }

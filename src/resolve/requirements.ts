@@ -65,6 +65,72 @@ export function viaChains(
   return chains;
 }
 
+/** Where each direct requirement was declared, by canonical name. */
+export type RootOrigins = ReadonlyMap<
+  string,
+  { readonly file: string; readonly line?: number; readonly displayName: string }
+>;
+
+/**
+ * Resolves root requirements and turns the answer into audit-ready dependencies: each with
+ * the chain that pulls it in, and the origin of the direct requirement at its head. Direct
+ * ones come first in their given order, then the rest by name.
+ */
+export async function resolveRoots(
+  roots: readonly ResolverRequirement[],
+  constraints: readonly Constraint[],
+  rootOrigin: RootOrigins,
+  options: ResolveStageOptions,
+): Promise<{ resolved: ResolvedDependency[]; warnings: string[]; resolution: Resolution }> {
+  const resolution = await resolve(roots, options.provider, {
+    constraints,
+    allowPrereleases: options.allowPrereleases ?? false,
+  });
+  const edges = new Map(resolution.packages.map((p) => [p.name, p.dependencies]));
+  const chains = viaChains(
+    roots.map((r) => r.name),
+    edges,
+  );
+  const warnings: string[] = [];
+  const resolved: ResolvedDependency[] = [];
+  for (const p of resolution.packages) {
+    const chain = chains.get(p.name) ?? { via: [], root: p.name };
+    const origin: { file: string; line?: number } = rootOrigin.get(chain.root) ??
+      [...rootOrigin.values()][0] ?? { file: '-' };
+    resolved.push({
+      kind: 'resolved',
+      name: p.name,
+      displayName: rootOrigin.get(p.name)?.displayName ?? p.name,
+      version: normalizeVersion(p.version) ?? p.version,
+      origin: { file: origin.file, ...(origin.line !== undefined && { line: origin.line }) },
+      graph: { direct: rootOrigin.has(p.name), via: chain.via },
+    });
+    if (p.unknownDependencies !== undefined) {
+      const message = `${p.name} ${p.version}: ${p.unknownDependencies}`;
+      if (options.strict)
+        throw new PyauditError(
+          'policy',
+          `${message} (--strict)`,
+          origin.line !== undefined
+            ? { file: origin.file, line: origin.line }
+            : { file: origin.file },
+        );
+      warnings.push(`${message}; it is audited, what it would pull in is not`);
+    }
+    if (p.yanked)
+      warnings.push(
+        `${p.name} ${p.version} is yanked (PEP 592) and was chosen because it is pinned`,
+      );
+  }
+  const order = new Map([...rootOrigin.keys()].map((n, i) => [n, i]));
+  resolved.sort((a, b) => {
+    const x = order.get(a.name) ?? Infinity;
+    const y = order.get(b.name) ?? Infinity;
+    return x !== y ? x - y : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  });
+  return { resolved, warnings, resolution };
+}
+
 export async function resolveCollected(
   collected: RequirementsCollectResult,
   options: ResolveStageOptions,
@@ -119,54 +185,13 @@ export async function resolveCollected(
     if (!rootOrigin.has(name))
       rootOrigin.set(name, { file: r.file, line: r.entry.line, displayName: req.name });
   }
-  const resolution = await resolve(roots, options.provider, {
+  const { resolved, warnings, resolution } = await resolveRoots(
+    roots,
     constraints,
-    allowPrereleases: options.allowPrereleases ?? false,
-  });
-
-  const edges = new Map(resolution.packages.map((p) => [p.name, p.dependencies]));
-  const chains = viaChains(
-    roots.map((r) => r.name),
-    edges,
+    rootOrigin,
+    options,
   );
-  const warnings = [...collected.warnings];
-  const resolved: ResolvedDependency[] = [];
-  for (const p of resolution.packages) {
-    const chain = chains.get(p.name) ?? { via: [], root: p.name };
-    const origin = rootOrigin.get(chain.root) ?? {
-      file: collected.requirements[0]?.file ?? '-',
-      line: 0,
-    };
-    const direct = rootOrigin.has(p.name);
-    resolved.push({
-      kind: 'resolved',
-      name: p.name,
-      displayName: rootOrigin.get(p.name)?.displayName ?? p.name,
-      version: normalizeVersion(p.version) ?? p.version,
-      origin: { file: origin.file, ...(origin.line > 0 && { line: origin.line }) },
-      graph: { direct, via: chain.via },
-    });
-    if (p.unknownDependencies !== undefined) {
-      const message = `${p.name} ${p.version}: ${p.unknownDependencies}`;
-      if (options.strict)
-        throw new PyauditError('policy', `${message} (--strict)`, {
-          file: origin.file,
-          line: origin.line,
-        });
-      warnings.push(`${message}; it is audited, what it would pull in is not`);
-    }
-    if (p.yanked)
-      warnings.push(
-        `${p.name} ${p.version} is yanked (PEP 592) and was chosen because it is pinned`,
-      );
-  }
-  // Direct requirements in file order, then what they pull in, by name.
-  const order = new Map([...rootOrigin.keys()].map((n, i) => [n, i]));
-  resolved.sort((a, b) => {
-    const x = order.get(a.name) ?? Infinity;
-    const y = order.get(b.name) ?? Infinity;
-    return x !== y ? x - y : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  });
+  warnings.unshift(...collected.warnings);
   const names = new Set(resolved.map((d) => d.name));
   const ruledOut = new Set(inapplicable.map((d) => d.name));
   // Keep what resolution does not cover: skips decided by the collector, and wheels by path.

@@ -12,6 +12,8 @@ import { createPackageIndex, type IndexStats } from '../index/client.js';
 import { indexSettings } from '../index/config.js';
 import type { RequirementsCollectResult } from '../sources/requirements/collect.js';
 import { createIndexProvider } from './provider.js';
+import type { DeclaredRequirement } from '../sources/manifest/declared.js';
+import { manifestNeedsResolution, resolveDeclared } from './manifest.js';
 import { needsResolution, resolveCollected } from './requirements.js';
 import type { Resolution } from './resolver.js';
 import type { TargetEnvironment } from './target.js';
@@ -35,6 +37,45 @@ export interface ResolvingSourceOptions {
   readonly onDone?: (resolution: Resolution, stats: IndexStats, milliseconds: number) => void;
 }
 
+type FileOptions = Parameters<typeof indexSettings>[0]['fileOptions'];
+
+/** The index, provider and target for one resolution, announced on `onStart`. */
+async function prepare(options: ResolvingSourceOptions, fileOptions: FileOptions) {
+  const started = performance.now();
+  const target = await options.target();
+  const settings = indexSettings({
+    env: options.env,
+    cwd: options.cwd,
+    ...(options.indexUrl !== undefined && { indexUrl: options.indexUrl }),
+    extraIndexUrls: options.extraIndexUrls ?? [],
+    findLinks: options.findLinks ?? [],
+    pre: options.pre ?? false,
+    ...(fileOptions !== undefined && { fileOptions }),
+  });
+  const index = createPackageIndex({
+    http: options.http,
+    indexUrls: settings.indexUrls,
+    findLinks: settings.findLinks,
+    cache: options.cacheDir === null ? noCache : diskCache(options.cacheDir),
+    env: options.env,
+  });
+  const warnings: string[] = [];
+  const provider = createIndexProvider(index, target, { warn: (m) => warnings.push(m) });
+  const locations = [index.description, ...settings.findLinks.map((l) => `--find-links ${l}`)];
+  options.onStart?.(`resolving for ${target.description} from ${locations.join(', ')}`);
+  return {
+    stage: {
+      provider,
+      markers: target.markers,
+      allowPrereleases: settings.pre,
+      strict: options.strict ?? false,
+    },
+    warnings,
+    done: (resolution: Resolution) =>
+      options.onDone?.(resolution, index.stats, performance.now() - started),
+  };
+}
+
 export function resolvingSource(
   inner: { readonly description: string; collect(): Promise<RequirementsCollectResult> },
   options: ResolvingSourceOptions,
@@ -44,41 +85,43 @@ export function resolvingSource(
     async collect(): Promise<CollectResult> {
       const collected = await inner.collect();
       if (!needsResolution(collected)) return collected;
-      const started = performance.now();
-      const target = await options.target();
-      const settings = indexSettings({
-        env: options.env,
-        cwd: options.cwd,
-        ...(options.indexUrl !== undefined && { indexUrl: options.indexUrl }),
-        extraIndexUrls: options.extraIndexUrls ?? [],
-        findLinks: options.findLinks ?? [],
-        pre: options.pre ?? false,
-        fileOptions: collected.options.map((o) => ({
+      const { stage, warnings, done } = await prepare(
+        options,
+        collected.options.map((o) => ({
           indexUrl: o.indexUrl ?? null,
           extraIndexUrls: o.extraIndexUrls,
           findLinks: o.findLinks,
           noIndex: o.noIndex,
           pre: o.pre,
         })),
-      });
-      const index = createPackageIndex({
-        http: options.http,
-        indexUrls: settings.indexUrls,
-        findLinks: settings.findLinks,
-        cache: options.cacheDir === null ? noCache : diskCache(options.cacheDir),
-        env: options.env,
-      });
-      const warnings: string[] = [];
-      const provider = createIndexProvider(index, target, { warn: (m) => warnings.push(m) });
-      const locations = [index.description, ...settings.findLinks.map((l) => `--find-links ${l}`)];
-      options.onStart?.(`resolving for ${target.description} from ${locations.join(', ')}`);
-      const result = await resolveCollected(collected, {
-        provider,
-        markers: target.markers,
-        allowPrereleases: settings.pre,
-        strict: options.strict ?? false,
-      });
-      options.onDone?.(result.resolution, index.stats, performance.now() - started);
+      );
+      const result = await resolveCollected(collected, stage);
+      done(result.resolution);
+      return {
+        dependencies: result.dependencies,
+        warnings: [...result.warnings, ...new Set(warnings)],
+      };
+    },
+  };
+}
+
+/**
+ * A manifest source (pyproject.toml, Pipfile, PEP 723 script) that resolves what it declares
+ * when something is not pinned; `declared` reads the manifest's requirements.
+ */
+export function resolvingManifestSource(
+  inner: DependencySource,
+  declared: () => Promise<readonly DeclaredRequirement[]>,
+  options: ResolvingSourceOptions,
+): DependencySource {
+  return {
+    description: inner.description,
+    async collect(): Promise<CollectResult> {
+      const collected = await inner.collect();
+      if (!manifestNeedsResolution(collected)) return collected;
+      const { stage, warnings, done } = await prepare(options, undefined);
+      const result = await resolveDeclared(collected, await declared(), stage);
+      done(result.resolution);
       return {
         dependencies: result.dependencies,
         warnings: [...result.warnings, ...new Set(warnings)],
