@@ -24,6 +24,8 @@ export interface IndexServerOptions {
   auth?: { user: string; password: string };
   /** `Cache-Control` for project pages. */
   cacheControl?: string;
+  /** PEP 792 project status by project name. */
+  statuses?: Record<string, string>;
   /** Answer project pages for these names with this status (e.g. 500). */
   failProjects?: Record<string, number>;
 }
@@ -84,6 +86,7 @@ function scenarioPage(
   format: 'json' | 'html',
   metadata: boolean,
   name: string,
+  status?: string,
 ): { body: string; type: string } {
   if (format === 'json') {
     return {
@@ -101,6 +104,7 @@ function scenarioPage(
             f.metadata_sha256 !== null && { 'core-metadata': { sha256: f.metadata_sha256 } }),
         })),
         versions: [],
+        ...(status !== undefined && { 'project-status': { status } }),
       }),
     };
   }
@@ -114,7 +118,7 @@ function scenarioPage(
   });
   return {
     type: 'application/vnd.pypi.simple.v1+html',
-    body: `<!DOCTYPE html><html><body>\n${anchors.join('<br/>\n')}\n</body></html>\n`,
+    body: `<!DOCTYPE html><html><head>${status !== undefined ? `<meta name="pypi:project-status" content="${status}">` : ''}</head><body>\n${anchors.join('<br/>\n')}\n</body></html>\n`,
   };
 }
 
@@ -219,7 +223,13 @@ export async function startIndexServer(
           : /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '')
             ? 'json'
             : 'html';
-      const { body, type } = scenarioPage(files, format, o.metadata ?? true, name);
+      const { body, type } = scenarioPage(
+        files,
+        format,
+        o.metadata ?? true,
+        name,
+        o.statuses?.[name],
+      );
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
       if (req.headers['if-none-match'] === etag) {
         stats.notModified++;

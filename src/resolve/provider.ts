@@ -59,13 +59,21 @@ export function dependencyRequirement(
   };
 }
 
+export interface IndexProvider extends Provider {
+  readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult>;
+  /** The PEP 792 statuses (other than `active`) the indexes gave a project. */
+  readonly statusOf: (name: string) => ReadonlyArray<{ index: string; status: string }>;
+}
+
 export function createIndexProvider(
   index: PackageIndex,
   target: TargetEnvironment,
   events: IndexProviderEvents = {},
-): Provider & { readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult> } {
+): IndexProvider {
   const tagRank = new Map(target.tags.map((t, i) => [t, i]));
   const candidateMemo = new Map<string, Promise<IndexCandidate[]>>();
+  /** PEP 792 statuses other than `active`, by project. */
+  const statuses = new Map<string, ReadonlyArray<{ index: string; status: string }>>();
 
   /** The best file of a version for this target, or null when none installs here. */
   function bestFile(files: readonly DistributionFile[]): DistributionFile | null {
@@ -89,8 +97,7 @@ export function createIndexProvider(
 
   async function loadCandidates(name: string): Promise<IndexCandidate[]> {
     const project = await index.projectFiles(name);
-    for (const s of project.statuses)
-      events.warn?.(`${name} is marked ${s.status} on ${s.index} (PEP 792)`);
+    if (project.statuses.length > 0) statuses.set(name, project.statuses);
     const byVersion = new Map<string, { raw: string; files: DistributionFile[] }>();
     for (const f of project.files) {
       const parsed = parseVersion(f.parsed.version);
@@ -150,10 +157,9 @@ export function createIndexProvider(
       .catch(() => undefined);
   }
 
-  const provider: Provider & {
-    readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult>;
-  } = {
+  const provider: IndexProvider = {
     description: index.description,
+    statusOf: (name) => statuses.get(name) ?? [],
     candidates: candidatesOf,
     metadataOf: (c: IndexCandidate) => index.metadata(c.file),
     async dependencies(candidate, extras): Promise<Dependencies> {

@@ -117,6 +117,19 @@ export async function resolveRoots(
         );
       warnings.push(`${message}; it is audited, what it would pull in is not`);
     }
+    for (const { index, status } of options.provider.statusOf?.(p.name) ?? []) {
+      const message = `${p.name} ${p.version}: the project is ${status} on ${index} (PEP 792)`;
+      // Quarantined: the index suspects malware; installing it is what must not happen.
+      if (status === 'quarantined')
+        throw new PyauditError(
+          'policy',
+          `${message}; remove the requirement that pulls it in`,
+          origin.line !== undefined
+            ? { file: origin.file, line: origin.line }
+            : { file: origin.file },
+        );
+      warnings.push(message);
+    }
     if (p.yanked)
       warnings.push(
         `${p.name} ${p.version} is yanked (PEP 592) and was chosen because it is pinned`,

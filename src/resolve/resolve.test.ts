@@ -143,3 +143,22 @@ describe('resolution equals pip for every fixture index', () => {
     ]);
   });
 });
+
+describe('project status (PEP 792)', () => {
+  it('an archived or deprecated project chosen is a warning; a quarantined one fails the run', async () => {
+    for (const format of ['json', 'html'] as const) {
+      const archived = await resolveScenario('basic', { format, statuses: { util: 'archived' } });
+      expect(archived.packages).toEqual(expected.scenarios.basic!.packages);
+      expect(archived.warnings).toEqual([
+        `util 1.2: the project is archived on ${archived.url}/simple (PEP 792)`,
+      ]);
+      const error = await resolveScenario('basic', {
+        format,
+        statuses: { lib: 'quarantined' },
+      }).catch((e: Error) => e.message);
+      expect(error).toMatch(
+        /^.*basic\/requirements\.txt:1: lib 2\.1: the project is quarantined on http:\/\/127\.0\.0\.1:\d+\/simple \(PEP 792\); remove the requirement that pulls it in$/,
+      );
+    }
+  });
+});

@@ -57,6 +57,8 @@ export interface Provider {
   prefetch?(requirement: ResolverRequirement, allowPrereleases: boolean): void;
   /** Where the candidates come from, for messages (`https://pypi.org/simple`). */
   readonly description: string;
+  /** PEP 792 statuses (other than `active`) of a project, where the index gives them. */
+  statusOf?(name: string): ReadonlyArray<{ readonly index: string; readonly status: string }>;
 }
 
 /** A `-c` constraint: filters versions of a project without requiring it. */
