@@ -194,22 +194,25 @@ function resolutionOptions(
     pre: o.pre,
     cacheDir,
     // With --python-version the target is that version; otherwise the python3 on PATH says.
-    target: async () =>
-      buildTarget({
+    target: async () => {
+      const probe =
+        o.pythonVersion !== undefined
+          ? null
+          : await probePathPython(
+              { ...io.env, PATH: io.env.PATH ?? process.env.PATH },
+              io.cwd,
+              cacheDir,
+            );
+      const glibc = probe ? undefined : hostGlibc();
+      return buildTarget({
         ...(o.pythonVersion !== undefined && { pythonVersion: o.pythonVersion }),
         ...(o.platform !== undefined && { platform: o.platform }),
         ...(o.markerEnv !== undefined && target !== undefined && { markerOverrides: target }),
         host: hostMarkerEnvironment(),
-        ...(hostGlibc() !== undefined && { hostGlibc: hostGlibc() }),
-        probe:
-          o.pythonVersion !== undefined
-            ? null
-            : await probePathPython(
-                { ...io.env, PATH: io.env.PATH ?? process.env.PATH },
-                io.cwd,
-                cacheDir,
-              ),
-      }),
+        ...(glibc !== undefined && { hostGlibc: glibc }),
+        probe,
+      });
+    },
     strict: o.strict,
     // On a terminal the spinner's line is cleared first.
     onStart: (message) =>

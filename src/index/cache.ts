@@ -5,7 +5,8 @@
  * atomic (temp file + rename); a cache that cannot be read or written only costs speed.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface CachedPage {
@@ -40,9 +41,13 @@ async function atomicWrite(file: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * Cache reads are synchronous on purpose: hundreds of small files are read in a warm run, and
+ * a synchronous read costs a fraction of a round trip through the thread pool.
+ */
 async function readIfPresent(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
