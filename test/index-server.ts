@@ -24,6 +24,8 @@ export interface IndexServerOptions {
   auth?: { user: string; password: string };
   /** `Cache-Control` for project pages. */
   cacheControl?: string;
+  /** Advertise this sha256 for every file instead of the real one (a tampered download). */
+  wrongHash?: boolean;
   /** PEP 792 project status by project name. */
   statuses?: Record<string, string>;
   /** Answer project pages for these names with this status (e.g. 500). */
@@ -224,7 +226,7 @@ export async function startIndexServer(
             ? 'json'
             : 'html';
       const { body, type } = scenarioPage(
-        files,
+        o.wrongHash ? files.map((f) => ({ ...f, sha256: 'f'.repeat(64) })) : files,
         format,
         o.metadata ?? true,
         name,

@@ -120,6 +120,15 @@ describe('core metadata', () => {
     expect([server.stats.ranges, server.stats.downloads]).toEqual([0, 1]);
   });
 
+  it('a downloaded wheel that does not match the index hash is an error', async () => {
+    server.options = { metadata: false, ranges: false, wrongHash: true };
+    const index = createPackageIndex({ http, indexUrls: [`${server.url}/simple`], netrc: null });
+    const file = (await index.projectFiles('lib')).files.find((f) => f.parsed.version === '2.1')!;
+    await expect(index.metadata(file)).rejects.toThrow(
+      `${server.url}/files/lib-2.1-py3-none-any.whl: the downloaded file does not match its hash`,
+    );
+  });
+
   it('a .metadata file that does not match its hash is an error', async () => {
     const root = tempDir();
     mkdirSync(path.join(root, 'simple/lib'), { recursive: true });

@@ -290,7 +290,7 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
   /** Random access to a remote file through HTTP range requests (the whole file when unsupported). */
   async function rangeSource(file: DistributionFile): Promise<RangeSource> {
     const first = await request(file.url, { range: `bytes=-${ZIP_TAIL_BYTES}`, accept: '*/*' });
-    if (first.status === 200) return bufferSource(first.body);
+    if (first.status === 200) return bufferSource(checked(file, first.body));
     const total = /\/(\d+)\s*$/.exec(String(first.headers['content-range'] ?? ''));
     if (first.status !== 206 || !total) {
       if (first.status === 416) return bufferSource(await download(file));
@@ -309,11 +309,18 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
     return withTail(source, first.body);
   }
 
+  /** A whole file, checked against the index's hashes. */
+  function checked(file: DistributionFile, bytes: Buffer): Buffer {
+    if (hashesMatch(bytes, file.hashes) === false)
+      throw failure('the downloaded file does not match its hash', file.url);
+    return bytes;
+  }
+
   async function download(file: DistributionFile): Promise<Buffer> {
-    if (file.url.startsWith('file:')) return readFile(fileURLToPath(file.url));
+    if (file.url.startsWith('file:')) return checked(file, await readFile(fileURLToPath(file.url)));
     const r = await request(file.url, { accept: '*/*' });
     if (r.status !== 200) throw failure(`cannot download the file (HTTP ${r.status})`, file.url);
-    return r.body;
+    return checked(file, r.body);
   }
 
   async function fromCoreMetadataFile(file: DistributionFile): Promise<string | null> {
@@ -372,8 +379,6 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
         via = 'core-metadata';
         if (text === null) {
           const archive = await download(file);
-          if (hashesMatch(archive, file.hashes) === false)
-            throw failure('the downloaded file does not match its hash', file.url);
           const member =
             file.parsed.archive === 'zip'
               ? await readZipMember(bufferSource(archive), isSdistPkgInfo)

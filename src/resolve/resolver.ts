@@ -161,10 +161,10 @@ export async function resolve(
   }
   const maxRounds = options.maxRounds ?? 20000;
   /** pip's preference inputs: the user's order and the depth each identifier was met at. */
+  // pip keys the user's order by project name, so `web[socks]` itself has none (only `web`).
   const userOrder = new Map<string, number>();
   roots.forEach((r, i) => {
-    const id = identifierOf(r.name, r.extras);
-    if (!userOrder.has(id)) userOrder.set(id, i);
+    if (!userOrder.has(r.name)) userOrder.set(r.name, i);
   });
   const depths = new Map<string, number>();
   let firstConflict: string | null = null;
