@@ -351,3 +351,38 @@ describe('resolving manifests without a lock file', () => {
     });
   });
 });
+
+describe('resolving scripts and conda pip sections', () => {
+  it('a PEP 723 script and the pip: list of a conda environment resolve like requirements', async () => {
+    const dir = await mkdtemp(path.join(home, 'script-'));
+    await writeFile(
+      path.join(dir, 'tool.py'),
+      '# /// script\n# dependencies = [\n#   "lib>=2",\n# ]\n# ///\nprint("hi")\n',
+    );
+    await writeFile(
+      path.join(dir, 'environment.yml'),
+      'name: demo\ndependencies:\n  - python=3.11\n  - pip:\n    - lib<2\n',
+    );
+    const common = ['--index-url', `${index.url}/simple`, '--dry-run', '-f', 'json', '--no-cache'];
+    const script = await run(['tool.py', ...common], dir);
+    expect(
+      (
+        JSON.parse(script.stdout).dependencies as Array<{
+          name: string;
+          version: string;
+          via: string[];
+        }>
+      ).map((d) => `${d.name} ${d.version} via ${d.via.join('>')}`),
+    ).toEqual(['lib 2.1 via ', 'util 1.2 via lib']);
+    const conda = await run(['environment.yml', ...common], dir);
+    const deps = JSON.parse(conda.stdout).dependencies as Array<{
+      name: string;
+      version?: string;
+      skip_reason?: string;
+    }>;
+    expect(deps.map((d) => `${d.name} ${d.version ?? d.skip_reason}`)).toEqual([
+      expect.stringMatching(/^python /),
+      'lib 1.0',
+    ]);
+  });
+});

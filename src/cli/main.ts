@@ -14,6 +14,7 @@ import { createHttpClient, type HttpClient } from '../http/client.js';
 import { defaultIndexCacheDir } from '../index/cache.js';
 import { REPORT_FORMATS } from '../report/index.js';
 import {
+  resolvingCondaSource,
   resolvingManifestSource,
   resolvingSource,
   type ResolvingSourceOptions,
@@ -21,6 +22,7 @@ import {
 import { buildTarget, hostGlibc, probePathPython } from '../resolve/target.js';
 import { environmentSource } from '../sources/environment/index.js';
 import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
+import { parseCondaEnvironment } from '../sources/manifest/conda.js';
 import type { DeclaredRequirement } from '../sources/manifest/declared.js';
 import { parsePipfile } from '../sources/manifest/pipfile.js';
 import { parsePyproject } from '../sources/manifest/pyproject.js';
@@ -300,6 +302,26 @@ function buildSources(
         ...(target !== undefined && { environment: target }),
       },
     });
+    if (project.type === 'conda' && !o.noDeps) {
+      // The pip section is collected under this name (see src/sources/project).
+      const file = project.files[0] as string;
+      return [
+        resolvingCondaSource(
+          source,
+          async () => {
+            const env = parseCondaEnvironment(
+              await readFile(path.resolve(io.cwd, file), 'utf8'),
+              file,
+            );
+            return env.pipRequirements
+              ? { virtual: `${file} (pip section)`, text: env.pipRequirements }
+              : null;
+          },
+          requirementsOptions,
+          resolutionOptions(o, io, target, http),
+        ),
+      ];
+    }
     if (manifest && !o.noDeps) {
       return [
         resolvingManifestSource(

@@ -10,7 +10,11 @@ import type { HttpClient } from '../http/client.js';
 import { diskCache, noCache } from '../index/cache.js';
 import { createPackageIndex, type IndexStats } from '../index/client.js';
 import { indexSettings } from '../index/config.js';
-import type { RequirementsCollectResult } from '../sources/requirements/collect.js';
+import {
+  collectRequirements,
+  type RequirementsCollectOptions,
+  type RequirementsCollectResult,
+} from '../sources/requirements/collect.js';
 import { createIndexProvider } from './provider.js';
 import type { DeclaredRequirement } from '../sources/manifest/declared.js';
 import { manifestNeedsResolution, resolveDeclared } from './manifest.js';
@@ -125,6 +129,56 @@ export function resolvingManifestSource(
       return {
         dependencies: result.dependencies,
         warnings: [...result.warnings, ...new Set(warnings)],
+      };
+    },
+  };
+}
+
+/**
+ * A conda environment file's `pip:` section, resolved like a requirements file of its own
+ * when it has an unpinned line; `pipSection` gives its text and the name it is collected
+ * under (the conda packages themselves are not on PyPI and keep the collector's verdict).
+ */
+export function resolvingCondaSource(
+  inner: DependencySource,
+  pipSection: () => Promise<{ readonly virtual: string; readonly text: string } | null>,
+  requirements: RequirementsCollectOptions,
+  options: ResolvingSourceOptions,
+): DependencySource {
+  return {
+    description: inner.description,
+    async collect(): Promise<CollectResult> {
+      const collected = await inner.collect();
+      const pip = await pipSection();
+      if (!pip) return collected;
+      const pipCollected = await collectRequirements([pip.virtual], {
+        ...requirements,
+        readFile: (f) =>
+          f === pip.virtual ? Promise.resolve(Buffer.from(pip.text)) : requirements.readFile(f),
+      });
+      if (!needsResolution(pipCollected)) return collected;
+      const { stage, warnings, done } = await prepare(
+        options,
+        pipCollected.options.map((o) => ({
+          indexUrl: o.indexUrl ?? null,
+          extraIndexUrls: o.extraIndexUrls,
+          findLinks: o.findLinks,
+          noIndex: o.noIndex,
+          pre: o.pre,
+        })),
+      );
+      const result = await resolveCollected(pipCollected, stage);
+      done(result.resolution);
+      return {
+        dependencies: [
+          ...collected.dependencies.filter((d) => d.origin.file !== pip.virtual),
+          ...result.dependencies,
+        ],
+        warnings: [
+          ...collected.warnings,
+          ...result.warnings.filter((w) => !collected.warnings.includes(w)),
+          ...new Set(warnings),
+        ],
       };
     },
   };
