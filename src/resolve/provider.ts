@@ -7,7 +7,7 @@
  * likely candidate's metadata as soon as a requirement is seen.
  */
 import type { DistributionFile, MetadataResult, PackageIndex } from '../index/client.js';
-import { evaluateMarker, type MarkerEnvironment } from '../standards/markers.js';
+import { evaluateMarker, type MarkerEnvironment, type MarkerList } from '../standards/markers.js';
 import { compareParsedVersions, parseVersion, specifierContains } from '../standards/pep440.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import { InvalidRequirementError, parseRequirement } from '../standards/pep508.js';
@@ -39,7 +39,7 @@ export function dependencyRequirement(
   text: string,
   parentId: string,
   parentLabel: string,
-): ResolverRequirement | null {
+): (ResolverRequirement & { readonly marker: MarkerList | null }) | null {
   let req;
   try {
     req = parseRequirement(text);
@@ -48,6 +48,7 @@ export function dependencyRequirement(
     throw e;
   }
   return {
+    marker: req.marker,
     name: canonicalizeName(req.name),
     extras: [...new Set(req.extras.map(canonicalizeName))].sort(),
     specifiers: req.specifierSet.specifiers,
@@ -136,6 +137,7 @@ export function createIndexProvider(
   }
 
   const prefetched = new Set<string>();
+  const dependencyMemo = new Map<string, Promise<Dependencies>>();
   /**
    * Fetches the likely candidate of a requirement, then (speculatively) the likely candidates
    * of its dependencies, and so on: the whole tree downloads at the pace of the network while
@@ -162,66 +164,74 @@ export function createIndexProvider(
     statusOf: (name) => statuses.get(name) ?? [],
     candidates: candidatesOf,
     metadataOf: (c: IndexCandidate) => index.metadata(c.file),
-    async dependencies(candidate, extras): Promise<Dependencies> {
-      const file = (candidate as IndexCandidate).file;
-      const result = await index.metadata(file);
-      const metadata = result.metadata;
-      if (metadata) {
-        if (canonicalizeName(metadata.name) !== candidate.name) {
-          return {
-            kind: 'unusable',
-            reason: `its metadata names another project (${metadata.name})`,
-          };
-        }
-        const v = parseVersion(metadata.version);
-        if (!v || compareParsedVersions(v, candidate.parsed) !== 0) {
-          return {
-            kind: 'unusable',
-            reason: `its metadata has another version (${metadata.version})`,
-          };
-        }
-        if (!requiresPythonAdmits(metadata.requiresPython, target)) {
-          return {
-            kind: 'unusable',
-            reason: `it requires Python ${metadata.requiresPython}, the target is ${target.pythonFullVersion}`,
-          };
-        }
+    dependencies(candidate, extras): Promise<Dependencies> {
+      // Asked by the prefetcher and by the resolver, and again after backtracking: once each.
+      const key = `${(candidate as IndexCandidate).file.url}[${extras.join(',')}]`;
+      let p = dependencyMemo.get(key);
+      if (!p) {
+        p = dependenciesOf(candidate as IndexCandidate, extras);
+        dependencyMemo.set(key, p);
       }
-      if (result.kind === 'unknown') return { kind: 'unknown', reason: result.reason };
-      const id = extras.length > 0 ? `${candidate.name}[${extras.join(',')}]` : candidate.name;
-      const label = `${id} ${candidate.version}`;
-      const environments: MarkerEnvironment[] =
-        extras.length > 0
-          ? extras.map((e) => ({ ...target.markers, extra: e }))
-          : [{ ...target.markers, extra: '' }];
-      const requirements: ResolverRequirement[] = [];
-      for (const line of result.metadata.requiresDist) {
-        const req = dependencyRequirement(line, id, label);
-        if (!req) {
-          events.warn?.(`${label}: ignoring an invalid Requires-Dist line: ${line}`);
-          continue;
-        }
-        let marker;
-        try {
-          marker = parseRequirement(line).marker;
-        } catch {
-          continue;
-        }
-        // With extras, only what the extras add (the project itself is required separately).
-        const applies = marker
-          ? environments.some((env) => {
-              try {
-                return evaluateMarker(marker, env);
-              } catch {
-                return false;
-              }
-            })
-          : extras.length === 0;
-        if (applies && (extras.length === 0 || marker)) requirements.push(req);
-      }
-      return { kind: 'known', requirements };
+      return p;
     },
     prefetch,
   };
+  async function dependenciesOf(
+    candidate: IndexCandidate,
+    extras: readonly string[],
+  ): Promise<Dependencies> {
+    const file = (candidate as IndexCandidate).file;
+    const result = await index.metadata(file);
+    const metadata = result.metadata;
+    if (metadata) {
+      if (canonicalizeName(metadata.name) !== candidate.name) {
+        return {
+          kind: 'unusable',
+          reason: `its metadata names another project (${metadata.name})`,
+        };
+      }
+      const v = parseVersion(metadata.version);
+      if (!v || compareParsedVersions(v, candidate.parsed) !== 0) {
+        return {
+          kind: 'unusable',
+          reason: `its metadata has another version (${metadata.version})`,
+        };
+      }
+      if (!requiresPythonAdmits(metadata.requiresPython, target)) {
+        return {
+          kind: 'unusable',
+          reason: `it requires Python ${metadata.requiresPython}, the target is ${target.pythonFullVersion}`,
+        };
+      }
+    }
+    if (result.kind === 'unknown') return { kind: 'unknown', reason: result.reason };
+    const id = extras.length > 0 ? `${candidate.name}[${extras.join(',')}]` : candidate.name;
+    const label = `${id} ${candidate.version}`;
+    const environments: MarkerEnvironment[] =
+      extras.length > 0
+        ? extras.map((e) => ({ ...target.markers, extra: e }))
+        : [{ ...target.markers, extra: '' }];
+    const requirements: ResolverRequirement[] = [];
+    for (const line of result.metadata.requiresDist) {
+      const req = dependencyRequirement(line, id, label);
+      if (!req) {
+        events.warn?.(`${label}: ignoring an invalid Requires-Dist line: ${line}`);
+        continue;
+      }
+      const { marker, ...requirement } = req;
+      // With extras, only what the extras add (the project itself is required separately).
+      const applies = marker
+        ? environments.some((env) => {
+            try {
+              return evaluateMarker(marker, env);
+            } catch {
+              return false;
+            }
+          })
+        : extras.length === 0;
+      if (applies && (extras.length === 0 || marker)) requirements.push(requirement);
+    }
+    return { kind: 'known', requirements };
+  }
   return provider;
 }
