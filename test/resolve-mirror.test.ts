@@ -21,6 +21,11 @@ const expected = JSON.parse(
 ) as {
   mirror: { small: string[][]; large53: string[][] };
 };
+const tags = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, 'test/fixtures/index/tags.json'), 'utf8'),
+) as {
+  markers: Record<string, string>;
+};
 const mirrorPresent = MIRRORS.every((m) => existsSync(path.join(m, 'simple')));
 if (!mirrorPresent)
   console.warn(
@@ -43,6 +48,7 @@ describeShared('resolution against the local mirror of real wheels', () => {
     });
     osv = await startOsvServer(records);
     home = await mkdtemp(path.join(tmpdir(), 'pyaudit-mirror-'));
+    await writeFile(path.join(home, 'markers.json'), JSON.stringify(tags.markers));
   });
   afterAll(async () => {
     if (!mirrorPresent) return;
@@ -54,11 +60,16 @@ describeShared('resolution against the local mirror of real wheels', () => {
     XDG_CACHE_HOME: path.join(home, 'cache'),
     PIP_CONFIG_FILE: '/dev/null',
   });
+  /** The index, and the Python pip resolved for (its marker environment, recorded with its answers). */
   const indexArgs = (): string[] => [
     '--index-url',
     `${index.url}/pypi/simple`,
     '--extra-index-url',
     `${index.url}/pypi-more/simple`,
+    '--python-version',
+    tags.markers.python_version!,
+    '--marker-env',
+    path.join(home, 'markers.json'),
   ];
 
   it.skipIf(!mirrorPresent)("small_requirements.txt: pip's 22 packages, all audited", async () => {
