@@ -86,3 +86,21 @@ export { affecting, memoryStore, type RecordStore } from './vulns/store.js';
 export { osvApiHandler, type OsvApiOptions, type RequestLogEntry } from './serve/osv-api.js';
 export { serveOsvApi, type RunningServer, type ServeOptions } from './serve/server.js';
 export type { ServiceAnswer } from './vulns/types.js';
+export {
+  createPackageIndex,
+  type DistributionFile,
+  type PackageIndex,
+  type PackageIndexOptions,
+} from './index/client.js';
+export { indexSettings, type IndexSettings } from './index/config.js';
+export {
+  resolve,
+  ResolutionError,
+  type Candidate,
+  type Provider,
+  type Resolution,
+  type ResolverRequirement,
+} from './resolve/resolver.js';
+export { createIndexProvider } from './resolve/provider.js';
+export { buildTarget, type TargetEnvironment } from './resolve/target.js';
+export { resolvingSource, type ResolvingSourceOptions } from './resolve/source.js';
