@@ -24,6 +24,8 @@ export interface IndexServerOptions {
   auth?: { user: string; password: string };
   /** `Cache-Control` for project pages. */
   cacheControl?: string;
+  /** Validate pages by `Last-Modified` instead of `ETag`. */
+  lastModified?: boolean;
   /** Advertise this sha256 for every file instead of the real one (a tampered download). */
   wrongHash?: boolean;
   /** PEP 792 project status by project name. */
@@ -233,15 +235,20 @@ export async function startIndexServer(
         o.statuses?.[name],
       );
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
-      if (req.headers['if-none-match'] === etag) {
+      const modified = 'Wed, 01 Jan 2025 00:00:00 GMT';
+      if (
+        o.lastModified
+          ? req.headers['if-modified-since'] === modified
+          : req.headers['if-none-match'] === etag
+      ) {
         stats.notModified++;
-        res.writeHead(304, { etag }).end();
+        res.writeHead(304, o.lastModified ? { 'last-modified': modified } : { etag }).end();
         return;
       }
       res
         .writeHead(200, {
           'content-type': type,
-          etag,
+          ...(o.lastModified ? { 'last-modified': modified } : { etag }),
           ...(o.cacheControl && { 'cache-control': o.cacheControl }),
         })
         .end(body);

@@ -226,7 +226,7 @@ describe('credentials and caching', () => {
     ]);
   });
 
-  it('revalidates cached pages with ETag and keeps metadata by file hash', async () => {
+  it('revalidates cached pages with ETag (or Last-Modified) and keeps metadata by file hash', async () => {
     server.options = { metadata: true };
     const cache = diskCache(tempDir());
     const run = async (): Promise<void> => {
@@ -266,6 +266,31 @@ describe('credentials and caching', () => {
 });
 
 describe('find-links and file:// indexes', () => {
+  it('reads a find-links HTML page of links', async () => {
+    const server = await startIndexServer(
+      { kind: 'scenario', dir: path.join(FIXTURES, 'basic') },
+      { format: 'html' },
+    );
+    try {
+      const index = createPackageIndex({
+        http,
+        indexUrls: [],
+        findLinks: [`${server.url}/simple/util/`],
+        netrc: null,
+      });
+      const util = await index.projectFiles('util');
+      expect(util.files.map((f) => `${f.filename} ${f.url.replace(server.url, '')}`)).toEqual([
+        'util-1.0-py3-none-any.whl /files/util-1.0-py3-none-any.whl',
+        'util-1.1-py3-none-any.whl /files/util-1.1-py3-none-any.whl',
+        'util-1.2-py3-none-any.whl /files/util-1.2-py3-none-any.whl',
+      ]);
+      expect((await index.projectFiles('lib')).files).toEqual([]);
+      expect((await index.metadata(util.files[2]!)).metadata?.version).toBe('1.2');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('lists a folder of distributions and merges it with an index', async () => {
     const files = path.join(FIXTURES, 'basic/files');
     const index = createPackageIndex({
