@@ -164,8 +164,47 @@ describe('resolving requirements files', () => {
       );
       expect(missing.code).toBe(2);
       expect(missing.stderr.split('\n').filter(Boolean).slice(1)).toEqual([
-        `pyaudit: error: cannot resolve the requirements: requirements.txt:2 requires no-such-project>=1, but ${server.url}/simple has no installable version of no-such-project for the target`,
+        `pyaudit: error: cannot resolve the requirements: requirements.txt:2 requires no-such-project>=1, but ${server.url}/simple has no project named no-such-project`,
       ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a version with no file for the target says so', async () => {
+    const server = await startIndexServer({
+      kind: 'scenario',
+      dir: path.join(FIXTURES, 'wheel-tags'),
+    });
+    try {
+      const dir = await mkdtemp(path.join(home, 'tags-'));
+      await writeFile(path.join(dir, 'requirements.txt'), 'native>1\n');
+      const result = await run(
+        ['-r', 'requirements.txt', '--index-url', `${server.url}/simple`, '--no-cache'],
+        dir,
+      );
+      expect([result.code, result.stderr.split('\n').filter(Boolean).pop()]).toEqual([
+        2,
+        `pyaudit: error: cannot resolve the requirements: requirements.txt:1 requires native>1, but no version of native on ${server.url}/simple matches (newest: 1.0)`,
+      ]);
+      await writeFile(path.join(dir, 'requirements.txt'), 'native\n');
+      const windows = await run(
+        [
+          '-r',
+          'requirements.txt',
+          '--index-url',
+          `${server.url}/simple`,
+          '--no-cache',
+          '--dry-run',
+          '-f',
+          'json',
+        ],
+        dir,
+      );
+      expect(JSON.parse(windows.stdout).dependencies[0]).toMatchObject({
+        name: 'native',
+        version: '1.0',
+      });
     } finally {
       await server.close();
     }

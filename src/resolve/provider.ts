@@ -98,6 +98,7 @@ export function createIndexProvider(
 
   async function loadCandidates(name: string): Promise<IndexCandidate[]> {
     const project = await index.projectFiles(name);
+    fileCounts.set(name, project.files.length);
     if (project.statuses.length > 0) statuses.set(name, project.statuses);
     const byVersion = new Map<string, { raw: string; files: DistributionFile[] }>();
     for (const f of project.files) {
@@ -159,8 +160,16 @@ export function createIndexProvider(
       .catch(() => undefined);
   }
 
+  /** Files seen per project, for explaining an empty candidate list. */
+  const fileCounts = new Map<string, number>();
   const provider: IndexProvider = {
     description: index.description,
+    explainEmpty: (name) => {
+      const files = fileCounts.get(name) ?? 0;
+      return files === 0
+        ? `${index.description} has no project named ${name}`
+        : `none of the ${files} files of ${name} on ${index.description} installs on ${target.description.replace(/ \(.*$/, '')} (wheel tags, Requires-Python)`;
+    },
     statusOf: (name) => statuses.get(name) ?? [],
     candidates: candidatesOf,
     metadataOf: (c: IndexCandidate) => index.metadata(c.file),

@@ -4,6 +4,7 @@
  * test/fixtures/generate_index.py with `pip install --dry-run --report`).
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startIndexServer, type IndexServerOptions } from '../../test/index-server.js';
@@ -17,6 +18,7 @@ import { parseRequirement } from '../standards/pep508.js';
 import { collectRequirements } from '../sources/requirements/collect.js';
 import { createIndexProvider } from './provider.js';
 import { resolveCollected } from './requirements.js';
+import { resolve } from './resolver.js';
 import { buildTarget } from './target.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../test/fixtures/index');
@@ -195,5 +197,35 @@ describe('project status (PEP 792)', () => {
         /^.*basic\/requirements\.txt:1: lib 2\.1: the project is quarantined on http:\/\/127\.0\.0\.1:\d+\/simple \(PEP 792\); remove the requirement that pulls it in$/,
       );
     }
+  });
+});
+
+describe('explaining an empty candidate list', () => {
+  it('names the files that exist when none installs on the target', async () => {
+    const dir = path.join(FIXTURES, 'wheel-tags');
+    const index = createPackageIndex({
+      http,
+      indexUrls: [pathToFileURL(path.join(dir, 'simple')).href],
+      netrc: null,
+    });
+    const old = buildTarget({
+      pythonVersion: '2.7',
+      platform: 'linux',
+      host: hostMarkerEnvironment(),
+      probe: null,
+      markerOverrides: { platform_machine: 'x86_64' },
+    });
+    const provider = createIndexProvider(index, old);
+    const root = {
+      name: 'native',
+      extras: [],
+      specifiers: [],
+      text: 'native',
+      from: 'requirements.txt:1',
+      parent: null,
+    };
+    await expect(resolve([root], provider)).rejects.toThrow(
+      `cannot resolve the requirements: requirements.txt:1 requires native, but none of the 2 files of native on ${pathToFileURL(path.join(dir, 'simple')).href} installs on Python 2.7.0 on linux x86_64 (wheel tags, Requires-Python)`,
+    );
   });
 });

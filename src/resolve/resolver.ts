@@ -57,6 +57,8 @@ export interface Provider {
   prefetch?(requirement: ResolverRequirement, allowPrereleases: boolean): void;
   /** Where the candidates come from, for messages (`https://pypi.org/simple`). */
   readonly description: string;
+  /** Why a project has no candidates (not on the index, or nothing installs on the target). */
+  explainEmpty?(name: string): string;
   /** PEP 792 statuses (other than `active`) of a project, where the index gives them. */
   statusOf?(name: string): ReadonlyArray<{ readonly index: string; readonly status: string }>;
 }
@@ -193,7 +195,7 @@ export async function resolve(
     const asks = [...new Set(reqs.map((r) => `${r.from} requires ${r.text}`))].join(', ');
     const constraint = constraints.get(name);
     if (available.length === 0) {
-      return `${asks}, but ${provider.description} has no installable version of ${name} for the target`;
+      return `${asks}, but ${provider.explainEmpty?.(name) ?? `${provider.description} has no installable version of ${name}`}`;
     }
     if (constraint)
       return `${asks}, but ${constraint.from} constrains ${name} to ${constraint.text}`;
