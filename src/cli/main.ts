@@ -19,7 +19,7 @@ import {
   resolvingSource,
   type ResolvingSourceOptions,
 } from '../resolve/source.js';
-import { buildTarget, hostGlibc, probePathPython } from '../resolve/target.js';
+import { buildTarget, hostGlibc, PLATFORM_MARKERS, probePathPython } from '../resolve/target.js';
 import { environmentSource } from '../sources/environment/index.js';
 import { resolveProjectPath, type InputType } from '../sources/project/detect.js';
 import { parseCondaEnvironment } from '../sources/manifest/conda.js';
@@ -99,12 +99,7 @@ async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnviro
   }
   if (o.pythonVersion !== undefined) env = { ...env, python_version: o.pythonVersion };
   if (o.platform !== undefined) {
-    const platforms = {
-      linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
-      macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
-      windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
-    };
-    env = { ...env, ...platforms[o.platform] };
+    env = { ...env, ...PLATFORM_MARKERS[o.platform] };
   }
   return Object.keys(env).length > 0 ? (env as MarkerEnvironment) : undefined;
 }

@@ -160,7 +160,8 @@ export interface TargetInput {
   readonly hostGlibc?: string;
 }
 
-const PLATFORMS = {
+/** The OS marker variables of each `--platform` value. */
+export const PLATFORM_MARKERS = {
   linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
   macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
   windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
@@ -186,11 +187,12 @@ export function buildTarget(input: TargetInput): TargetEnvironment {
   }
   if (input.pythonVersion !== undefined) from.push('--python-version');
   const samePlatform =
-    input.platform === undefined || PLATFORMS[input.platform].sys_platform === base.sys_platform;
+    input.platform === undefined ||
+    PLATFORM_MARKERS[input.platform].sys_platform === base.sys_platform;
   if (input.platform !== undefined) {
     from.push('--platform');
     if (!samePlatform) {
-      Object.assign(base, PLATFORMS[input.platform]);
+      Object.assign(base, PLATFORM_MARKERS[input.platform]);
       // Another OS: its usual processor name for this machine's architecture.
       const arm = /arm|aarch/i.test(base.platform_machine ?? '');
       base.platform_machine =
