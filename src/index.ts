@@ -126,3 +126,21 @@ export {
 } from './fix/manifest.js';
 export { applyChanges, TransactionError, type FileChange } from './fix/transaction.js';
 export { unifiedDiff } from './fix/diff.js';
+export {
+  createPackageIndex,
+  type DistributionFile,
+  type PackageIndex,
+  type PackageIndexOptions,
+} from './index/client.js';
+export { indexSettings, type IndexSettings } from './index/config.js';
+export {
+  resolve,
+  ResolutionError,
+  type Candidate,
+  type Provider,
+  type Resolution,
+  type ResolverRequirement,
+} from './resolve/resolver.js';
+export { createIndexProvider } from './resolve/provider.js';
+export { buildTarget, type TargetEnvironment } from './resolve/target.js';
+export { resolvingSource, type ResolvingSourceOptions } from './resolve/source.js';

@@ -27,10 +27,16 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+// These cases are about reports and flags: requirements are audited as pinned, without
+// resolving (resolution has its own tests in resolve-cli.test.ts).
 const run = (
   args: string[],
   options: { env?: Record<string, string>; stdin?: string; stdoutIsTTY?: boolean } = {},
-) => runCli(['--osv-url', server.url, ...args], { cwd: dir, ...options });
+) =>
+  runCli(['--osv-url', server.url, ...args, ...(args.includes('-r') ? ['--no-deps'] : [])], {
+    cwd: dir,
+    ...options,
+  });
 
 const COLUMNS =
   'Name     Version ID           Fix Versions\n' +
@@ -201,13 +207,16 @@ describe('pyaudit CLI', () => {
     const { Readable } = await import('node:stream');
     server.options = { latencyMs: 150 };
     try {
-      const code = await main(['--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'], {
-        stdout: { isTTY: false, write: (_s: string, done?: () => void) => (done?.(), true) },
-        stderr: { isTTY: true, write: (s: string) => (stderr += s) },
-        stdin: Readable.from([]),
-        env: { NO_COLOR: '1', XDG_CACHE_HOME: path.join(dir, 'cache') },
-        cwd: dir,
-      });
+      const code = await main(
+        ['--osv-url', server.url, '-r', 'requirements.txt', '--no-deps', '-f', 'json'],
+        {
+          stdout: { isTTY: false, write: (_s: string, done?: () => void) => (done?.(), true) },
+          stderr: { isTTY: true, write: (s: string) => (stderr += s) },
+          stdin: Readable.from([]),
+          env: { NO_COLOR: '1', XDG_CACHE_HOME: path.join(dir, 'cache') },
+          cwd: dir,
+        },
+      );
       expect(code).toBe(1);
     } finally {
       server.options = {};
@@ -410,7 +419,7 @@ describe('pyaudit CLI', () => {
     const bin = path.join(REPO_ROOT, 'bin', 'pyaudit.js');
     const failing = await exec(
       process.execPath,
-      [bin, '--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'],
+      [bin, '--osv-url', server.url, '-r', 'requirements.txt', '--no-deps', '-f', 'json'],
       { cwd: dir, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') } },
     ).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect('code' in failing ? failing.code : 0).toBe(1);

@@ -518,7 +518,17 @@ werkzeug = { version = "==3.0.0", markers = "python_version >= '3.8'" }
 `;
     const { dir, env } = project({ Pipfile: pipfile });
     const result = await runCli(
-      ['Pipfile', '--group', 'dev-packages', '--fix', '--progress-spinner', 'off', '-f', 'json'],
+      [
+        'Pipfile',
+        '--no-deps',
+        '--group',
+        'dev-packages',
+        '--fix',
+        '--progress-spinner',
+        'off',
+        '-f',
+        'json',
+      ],
       {
         cwd: dir,
         env,

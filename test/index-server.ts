@@ -7,7 +7,7 @@
  * PEP 503 static index (such as a local mirror: `simple/<project>/index.html` + files).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -24,6 +24,12 @@ export interface IndexServerOptions {
   auth?: { user: string; password: string };
   /** `Cache-Control` for project pages. */
   cacheControl?: string;
+  /** Validate pages by `Last-Modified` instead of `ETag`. */
+  lastModified?: boolean;
+  /** Advertise this sha256 for every file instead of the real one (a tampered download). */
+  wrongHash?: boolean;
+  /** PEP 792 project status by project name. */
+  statuses?: Record<string, string>;
   /** Answer project pages for these names with this status (e.g. 500). */
   failProjects?: Record<string, number>;
 }
@@ -84,6 +90,7 @@ function scenarioPage(
   format: 'json' | 'html',
   metadata: boolean,
   name: string,
+  status?: string,
 ): { body: string; type: string } {
   if (format === 'json') {
     return {
@@ -101,6 +108,7 @@ function scenarioPage(
             f.metadata_sha256 !== null && { 'core-metadata': { sha256: f.metadata_sha256 } }),
         })),
         versions: [],
+        ...(status !== undefined && { 'project-status': { status } }),
       }),
     };
   }
@@ -114,7 +122,7 @@ function scenarioPage(
   });
   return {
     type: 'application/vnd.pypi.simple.v1+html',
-    body: `<!DOCTYPE html><html><body>\n${anchors.join('<br/>\n')}\n</body></html>\n`,
+    body: `<!DOCTYPE html><html><head>${status !== undefined ? `<meta name="pypi:project-status" content="${status}">` : ''}</head><body>\n${anchors.join('<br/>\n')}\n</body></html>\n`,
   };
 }
 
@@ -125,9 +133,11 @@ function sendFile(
   ranges: boolean,
   stats: IndexServerStats,
 ): void {
-  let data: Buffer;
+  let size: number;
   try {
-    data = readFileSync(file);
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    size = stat.size;
   } catch {
     res.writeHead(404).end('not found');
     return;
@@ -139,27 +149,35 @@ function sendFile(
     let start: number;
     let end: number;
     if (m[1] === '') {
-      start = Math.max(0, data.length - Number(m[2]));
-      end = data.length - 1;
+      start = Math.max(0, size - Number(m[2]));
+      end = size - 1;
     } else {
       start = Number(m[1]);
-      end = m[2] === '' ? data.length - 1 : Math.min(Number(m[2]), data.length - 1);
+      end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
     }
-    if (start >= data.length) {
-      res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+    if (start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
       return;
+    }
+    // Only the bytes asked for are read: mirrors hold wheels of hundreds of megabytes.
+    const data = Buffer.alloc(end - start + 1);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, data, 0, data.length, start);
+    } finally {
+      closeSync(fd);
     }
     res
       .writeHead(206, {
         'content-type': 'application/octet-stream',
-        'content-range': `bytes ${start}-${end}/${data.length}`,
+        'content-range': `bytes ${start}-${end}/${size}`,
         'accept-ranges': 'bytes',
       })
-      .end(data.subarray(start, end + 1));
+      .end(data);
     return;
   }
   if (!file.endsWith('.metadata')) stats.downloads++;
-  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data);
+  res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(file));
 }
 
 export async function startIndexServer(
@@ -209,17 +227,28 @@ export async function startIndexServer(
           : /application\/vnd\.pypi\.simple\.v1\+json/.test(req.headers.accept ?? '')
             ? 'json'
             : 'html';
-      const { body, type } = scenarioPage(files, format, o.metadata ?? true, name);
+      const { body, type } = scenarioPage(
+        o.wrongHash ? files.map((f) => ({ ...f, sha256: 'f'.repeat(64) })) : files,
+        format,
+        o.metadata ?? true,
+        name,
+        o.statuses?.[name],
+      );
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
-      if (req.headers['if-none-match'] === etag) {
+      const modified = 'Wed, 01 Jan 2025 00:00:00 GMT';
+      if (
+        o.lastModified
+          ? req.headers['if-modified-since'] === modified
+          : req.headers['if-none-match'] === etag
+      ) {
         stats.notModified++;
-        res.writeHead(304, { etag }).end();
+        res.writeHead(304, o.lastModified ? { 'last-modified': modified } : { etag }).end();
         return;
       }
       res
         .writeHead(200, {
           'content-type': type,
-          etag,
+          ...(o.lastModified ? { 'last-modified': modified } : { etag }),
           ...(o.cacheControl && { 'cache-control': o.cacheControl }),
         })
         .end(body);
@@ -252,7 +281,7 @@ export async function startIndexServer(
         try {
           isDir = statSync(file).isDirectory();
         } catch {
-          res.writeHead(404).end();
+          res.writeHead(404, { ...(o.cacheControl && { 'cache-control': o.cacheControl }) }).end();
           return;
         }
         if (isDir) {

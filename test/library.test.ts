@@ -1,6 +1,9 @@
 /** The package's main entry exposes the documented API and it behaves as the README shows. */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as pyaudit from '../src/index.js';
+import { FIXTURES_DIR } from './helpers/fixtures.js';
 
 describe('library entry', () => {
   it('answers the README examples', () => {
@@ -57,5 +60,39 @@ describe('library entry', () => {
         { name: 'jinja2', version: '2.10', newVersion: '2.11.3' },
       ]).text,
     ).toBe('[project]\ndependencies = ["jinja2==2.11.3"]  # web\n');
+  });
+
+  it('resolves requirements against an index through the public API', async () => {
+    const http = pyaudit.createHttpClient();
+    try {
+      const index = pyaudit.createPackageIndex({
+        http,
+        indexUrls: [pathToFileURL(path.join(FIXTURES_DIR, 'index/basic/simple')).href],
+        netrc: null,
+      });
+      const target = pyaudit.buildTarget({ pythonVersion: '3.12', host: {}, probe: null });
+      const provider = pyaudit.createIndexProvider(index, target);
+      const app = pyaudit.parseRequirement('app>=1');
+      const { packages } = await pyaudit.resolve(
+        [
+          {
+            name: 'app',
+            extras: [],
+            specifiers: app.specifierSet.specifiers,
+            text: 'app>=1',
+            from: 'example',
+            parent: null,
+          },
+        ],
+        provider,
+      );
+      expect(packages.map((p) => `${p.name} ${p.version}`)).toEqual([
+        'app 2.0',
+        'lib 2.1',
+        'util 1.2',
+      ]);
+    } finally {
+      await http.close();
+    }
   });
 });

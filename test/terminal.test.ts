@@ -27,7 +27,7 @@ const run = (
   args: string[],
   options: { env?: Record<string, string>; stdoutIsTTY?: boolean } = {},
 ) =>
-  runCli(['--osv-url', server.url, '-r', 'requirements.txt', '--no-config', ...args], {
+  runCli(['--osv-url', server.url, '-r', 'requirements.txt', '--no-deps', '--no-config', ...args], {
     cwd: dir,
     ...options,
   });
@@ -191,6 +191,9 @@ function inTerminal(
           HOME: dir,
           XDG_CACHE_HOME: dir,
           TERM: 'xterm-256color',
+          // No resolution is meant here; an index on a closed port makes sure of it.
+          PIP_CONFIG_FILE: '/dev/null',
+          PIP_INDEX_URL: 'http://127.0.0.1:9/simple/',
           ...env,
         },
       },
@@ -208,7 +211,14 @@ describe('on a real terminal', () => {
     server.options = { latencyMs: 300 };
     let result;
     try {
-      result = await inTerminal(['--osv-url', server.url, '-r', 'requirements.txt', '--no-config']);
+      result = await inTerminal([
+        '--osv-url',
+        server.url,
+        '-r',
+        'requirements.txt',
+        '--no-deps',
+        '--no-config',
+      ]);
     } finally {
       server.options = {};
     }
@@ -238,6 +248,7 @@ describe('on a real terminal', () => {
         server.url,
         '-r',
         'requirements.txt',
+        '--no-deps',
         '--no-config',
         '--progress-spinner',
         'off',

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   audit,
@@ -21,13 +22,26 @@ import { defaultCacheDir, recordCache, type RecordCache } from '../cache/records
 import { fromSystemError, PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
+import { defaultIndexCacheDir } from '../index/cache.js';
 import { REPORT_FORMATS } from '../report/index.js';
+import {
+  resolvingCondaSource,
+  resolvingManifestSource,
+  resolvingSource,
+  type ResolvingSourceOptions,
+} from '../resolve/source.js';
+import { buildTarget, hostGlibc, PLATFORM_MARKERS, probePathPython } from '../resolve/target.js';
 import { environmentSource } from '../sources/environment/index.js';
 import {
   resolveProjectPath,
   type InputType,
   type ProjectInput,
 } from '../sources/project/detect.js';
+import { parseCondaEnvironment } from '../sources/manifest/conda.js';
+import type { DeclaredRequirement } from '../sources/manifest/declared.js';
+import { parsePipfile } from '../sources/manifest/pipfile.js';
+import { parsePyproject } from '../sources/manifest/pyproject.js';
+import { parseScriptMetadata } from '../sources/manifest/script.js';
 import { projectSource } from '../sources/project/index.js';
 import type { PythonEnvironment } from '../sources/environment/index.js';
 import type { RequirementsCollectOptions } from '../sources/requirements/collect.js';
@@ -110,20 +124,20 @@ async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnviro
   }
   if (o.pythonVersion !== undefined) {
     // `3.12` means 3.12.0 for `python_full_version`; `3.12.4` gives both variables.
+    // A --marker-env that gives the full version of that Python keeps it.
     const parts = o.pythonVersion.split('.');
-    env = {
-      ...env,
-      python_version: parts.slice(0, 2).join('.'),
-      python_full_version: parts.length > 2 ? o.pythonVersion : `${o.pythonVersion}.0`,
-    };
+    const short = parts.slice(0, 2).join('.');
+    const given = env.python_full_version;
+    const full =
+      parts.length > 2
+        ? o.pythonVersion
+        : typeof given === 'string' && given.startsWith(`${short}.`)
+          ? given
+          : `${short}.0`;
+    env = { ...env, python_version: short, python_full_version: full };
   }
   if (o.platform !== undefined) {
-    const platforms = {
-      linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
-      macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
-      windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
-    };
-    env = { ...env, ...platforms[o.platform] };
+    env = { ...env, ...PLATFORM_MARKERS[o.platform] };
   }
   return Object.keys(env).length > 0 ? (env as MarkerEnvironment) : undefined;
 }
@@ -239,6 +253,91 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
   }
 }
 
+/**
+ * Requirements with unpinned lines are resolved against the package index for the target
+ * environment (unless `--no-deps`): the flags and environment that decide how.
+ */
+function resolutionOptions(
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  http: HttpClient,
+): ResolvingSourceOptions {
+  const home = io.env.HOME ?? io.env.USERPROFILE ?? os.homedir();
+  const cacheDir = o.noCache
+    ? null
+    : o.cacheDir !== undefined
+      ? path.join(path.resolve(io.cwd, o.cacheDir), 'index')
+      : defaultIndexCacheDir(io.env, home);
+  return {
+    http,
+    env: io.env,
+    cwd: io.cwd,
+    ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl }),
+    extraIndexUrls: o.extraIndexUrls,
+    findLinks: o.findLinks,
+    pre: o.pre,
+    cacheDir,
+    // With --python-version the target is that version; otherwise the python3 on PATH says.
+    target: async () => {
+      const probe =
+        o.pythonVersion !== undefined
+          ? null
+          : await probePathPython(
+              { ...io.env, PATH: io.env.PATH ?? process.env.PATH },
+              io.cwd,
+              cacheDir,
+            );
+      const glibc = probe ? undefined : hostGlibc();
+      return buildTarget({
+        ...(o.pythonVersion !== undefined && { pythonVersion: o.pythonVersion }),
+        ...(o.platform !== undefined && { platform: o.platform }),
+        ...(o.markerEnv !== undefined && target !== undefined && { markerOverrides: target }),
+        host: hostMarkerEnvironment(),
+        ...(glibc !== undefined && { hostGlibc: glibc }),
+        probe,
+      });
+    },
+    strict: o.strict,
+    // On a terminal the spinner's line is cleared first.
+    onStart: (message) =>
+      io.stderr.write(`${io.stderr.isTTY ? '\r\u001b[2K' : ''}pyaudit: ${message}\n`),
+    onDone: (resolution, stats, ms) => {
+      if (o.verbose > 0) {
+        io.stderr.write(
+          `pyaudit: debug: resolved ${plural(resolution.packages.length, 'package', 'packages')} in ${Math.round(ms)} ms (${resolution.rounds} pins, ${stats.requests} index requests, at most ${stats.peakInFlight} at once)\n`,
+        );
+      }
+    },
+  };
+}
+
+function withResolution(
+  source: ReturnType<typeof requirementsSource>,
+  o: CliOptions,
+  io: CliIo,
+  target: MarkerEnvironment | undefined,
+  http: HttpClient,
+): DependencySource {
+  return o.noDeps ? source : resolvingSource(source, resolutionOptions(o, io, target, http));
+}
+
+/** The requirements a manifest declares (pyproject.toml, Pipfile, PEP 723 script), for resolution. */
+async function declaredRequirements(
+  type: string,
+  files: readonly string[],
+  cwd: string,
+): Promise<DeclaredRequirement[]> {
+  const all: DeclaredRequirement[] = [];
+  for (const file of files) {
+    const text = await readFile(path.resolve(cwd, file), 'utf8');
+    if (type === 'pyproject') all.push(...parsePyproject(text, file).declared);
+    else if (type === 'pipfile') all.push(...parsePipfile(text, file));
+    else all.push(...parseScriptMetadata(text, file));
+  }
+  return all;
+}
+
 function reportError(error: unknown, where: string): unknown {
   const converted = fromSystemError(error, where, 'cannot write the report');
   return converted instanceof PyauditError
@@ -277,9 +376,12 @@ function buildSources(
   /** Filled with what was found: the project's files, the environment (for `--fix`). */
   seen: { project?: ProjectInput; environment?: PythonEnvironment },
   info: (line: string) => void,
+  http: HttpClient,
 ): DependencySource[] {
   if (o.requirements.length > 0) {
-    return [requirementsSource(o.requirements, requirementsOptions)];
+    return [
+      withResolution(requirementsSource(o.requirements, requirementsOptions), o, io, target, http),
+    ];
   } else if (o.projectPath !== undefined) {
     const project = resolveProjectPath(o.projectPath, io.cwd, {
       locked: o.locked,
@@ -287,23 +389,56 @@ function buildSources(
     });
     info(`pyaudit: auditing ${project.note}`);
     seen.project = project;
-    return [
-      projectSource(project, {
-        resolve: (f) => path.resolve(io.cwd, f),
-        requirements: requirementsOptions,
-        selection: {
-          groups: o.groups,
-          onlyGroups: o.onlyGroups,
-          noGroups: o.noGroups,
-          noDev: o.noDev,
-          extras: o.extras,
-          allExtras: o.allExtras,
-          noExtras: o.noExtras,
-          skipEditable: o.skipEditable,
-          ...(target !== undefined && { environment: target }),
-        },
-      }),
-    ];
+    if (project.type === 'requirements') {
+      const source = requirementsSource(project.files, requirementsOptions);
+      return [withResolution(source, o, io, target, http)];
+    }
+    const manifest = ['pyproject', 'pipfile', 'script'].includes(project.type);
+    const source = projectSource(project, {
+      resolve: (f) => path.resolve(io.cwd, f),
+      requirements: requirementsOptions,
+      selection: {
+        groups: o.groups,
+        onlyGroups: o.onlyGroups,
+        noGroups: o.noGroups,
+        noDev: o.noDev,
+        extras: o.extras,
+        allExtras: o.allExtras,
+        noExtras: o.noExtras,
+        skipEditable: o.skipEditable,
+        ...(target !== undefined && { environment: target }),
+      },
+    });
+    if (project.type === 'conda' && !o.noDeps) {
+      // The pip section is collected under this name (see src/sources/project).
+      const file = project.files[0] as string;
+      return [
+        resolvingCondaSource(
+          source,
+          async () => {
+            const env = parseCondaEnvironment(
+              await readFile(path.resolve(io.cwd, file), 'utf8'),
+              file,
+            );
+            return env.pipRequirements
+              ? { virtual: `${file} (pip section)`, text: env.pipRequirements }
+              : null;
+          },
+          requirementsOptions,
+          resolutionOptions(o, io, target, http),
+        ),
+      ];
+    }
+    if (manifest && !o.noDeps) {
+      return [
+        resolvingManifestSource(
+          source,
+          () => declaredRequirements(project.type, project.files, io.cwd),
+          resolutionOptions(o, io, target, http),
+        ),
+      ];
+    }
+    return [source];
   } else {
     return [
       environmentSource({
@@ -353,9 +488,6 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 
     const started = performance.now();
     const target = await targetEnvironment(o, io);
-    const requirementsOptions = requirementsOptionsFor(o, io, target);
-    const seen: { project?: ProjectInput; environment?: PythonEnvironment } = {};
-    const sources = buildSources(o, io, target, requirementsOptions, seen, info);
     // `--fix --dry-run` audits (and then changes nothing); a plain dry run asks no source.
     const collectOnly = o.dryRun && !o.fix;
 
@@ -395,6 +527,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       if (o.queryCacheTtl > 0) queries = queryCache(dir, o.queryCacheTtl);
       debug(o, `record cache: ${dir}`);
     }
+    const requirementsOptions = requirementsOptionsFor(o, io, target);
+    const seen: { project?: ProjectInput; environment?: PythonEnvironment } = {};
+    const sources = buildSources(o, io, target, requirementsOptions, seen, info, http);
     // A dry run asks no source (so it needs no database or network either).
     const services = collectOnly
       ? []

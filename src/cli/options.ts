@@ -34,7 +34,7 @@ export interface CliOptions {
   readonly desc: Toggle;
   readonly aliases: Toggle;
   readonly cacheDir?: string;
-  /** `--no-cache` (or `PYAUDIT_NO_CACHE`): no record cache at all. */
+  /** `--no-cache` (or `PYAUDIT_NO_CACHE`): no record cache and no index cache at all. */
   readonly noCache: boolean;
   /** `--query-cache-ttl`: seconds a query answer is reused (0: never). */
   readonly queryCacheTtl: number;
@@ -48,6 +48,10 @@ export interface CliOptions {
   readonly requireHashes: boolean;
   readonly indexUrl?: string;
   readonly extraIndexUrls: string[];
+  /** `--find-links`: folders or pages of distributions, beside the indexes. */
+  readonly findLinks: string[];
+  /** `--pre`: resolution may pick pre-releases. */
+  readonly pre: boolean;
   readonly skipEditable: boolean;
   readonly noDeps: boolean;
   readonly disablePip: boolean;
@@ -240,7 +244,7 @@ function buildCommand(version: string): Command {
         ).default('auto'),
       )
       .option('--cache-dir <CACHE_DIR>', 'a directory to cache vulnerability records in')
-      .option('--no-cache', 'do not read or write the vulnerability record cache')
+      .option('--no-cache', 'keep nothing on disk: neither vulnerability records nor index pages')
       .addOption(
         new Option(
           '--query-cache-ttl <SECONDS>',
@@ -276,14 +280,18 @@ function buildCommand(version: string): Command {
       .option('--require-hashes', 'require a hash on every requirement', false)
       .option(
         '--index-url <INDEX_URL>',
-        'base URL of the package index (accepted for pip-audit compatibility)',
+        "base URL of the package index to resolve from (default: pip's configuration, else PyPI)",
       )
       .option('--extra-index-url <URL>', 'extra package index URL (repeatable)', collect, [])
-      .option('--skip-editable', "don't audit editable requirements", false)
       .option(
-        '--no-deps',
-        "don't resolve dependencies: requirements must be pinned (always the case here)",
+        '--find-links <URL>',
+        'also look for distributions in this folder or page (repeatable)',
+        collect,
+        [],
       )
+      .option('--pre', 'let resolution pick pre-release and development versions', false)
+      .option('--skip-editable', "don't audit editable requirements", false)
+      .option('--no-deps', "don't resolve: audit only the pinned requirements, as written")
       .option('-o, --output <FILE>', 'write the report to FILE (stdout or - for standard output)')
       .option(
         '--ignore-vuln <ID>',
@@ -598,6 +606,8 @@ function optionsFrom(
     requireHashes: o.requireHashes as boolean,
     ...(o.indexUrl !== undefined && { indexUrl: o.indexUrl as string }),
     extraIndexUrls: o.extraIndexUrl as string[],
+    findLinks: o.findLinks as string[],
+    pre: o.pre === true,
     skipEditable: o.skipEditable as boolean,
     // commander turns `--no-deps` into `deps: false`.
     noDeps: o.deps === false,
@@ -723,13 +733,17 @@ function validate(o: CliOptions): void {
   if (o.locked && o.projectPath === undefined) {
     throw usage('The --locked flag can only be used with a project path');
   }
-  if (o.requirements.length === 0) {
-    if (o.requireHashes)
-      throw usage('The --require-hashes flag can only be used with --requirement (-r)');
+  if (o.requirements.length === 0 && o.projectPath === undefined) {
     if (o.indexUrl !== undefined)
       throw usage('The --index-url flag can only be used with --requirement (-r)');
     if (o.extraIndexUrls.length > 0)
       throw usage('The --extra-index-url flag can only be used with --requirement (-r)');
+    if (o.findLinks.length > 0)
+      throw usage('The --find-links flag can only be used with --requirement (-r)');
     if (o.noDeps) throw usage('The --no-deps flag can only be used with --requirement (-r)');
+  }
+  if (o.requirements.length === 0) {
+    if (o.requireHashes)
+      throw usage('The --require-hashes flag can only be used with --requirement (-r)');
   }
 }

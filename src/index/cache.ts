@@ -5,7 +5,8 @@
  * atomic (temp file + rename); a cache that cannot be read or written only costs speed.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface CachedPage {
@@ -16,6 +17,8 @@ export interface CachedPage {
   readonly lastModified?: string;
   /** Epoch milliseconds until which the page is fresh without asking. */
   readonly freshUntil?: number;
+  /** The index answered 404: the project is not there (kept only while fresh). */
+  readonly absent?: boolean;
 }
 
 export interface IndexCache {
@@ -38,9 +41,13 @@ async function atomicWrite(file: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * Cache reads are synchronous on purpose: hundreds of small files are read in a warm run, and
+ * a synchronous read costs a fraction of a round trip through the thread pool.
+ */
 async function readIfPresent(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
@@ -89,4 +96,21 @@ export function freshUntil(cacheControl: string | undefined, now: number): numbe
   if (!cacheControl || /no-cache|no-store/i.test(cacheControl)) return undefined;
   const m = /max-age=(\d+)/i.exec(cacheControl);
   return m ? now + Number(m[1]) * 1000 : undefined;
+}
+
+/** The user cache folder for index data: `$XDG_CACHE_HOME/pyaudit/index` (platform equivalents elsewhere). */
+export function defaultIndexCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+  platform = process.platform,
+): string {
+  if (platform === 'win32')
+    return path.join(
+      env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
+      'pyaudit',
+      'Cache',
+      'index',
+    );
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit', 'index');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit', 'index');
 }

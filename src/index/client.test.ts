@@ -120,6 +120,15 @@ describe('core metadata', () => {
     expect([server.stats.ranges, server.stats.downloads]).toEqual([0, 1]);
   });
 
+  it('a downloaded wheel that does not match the index hash is an error', async () => {
+    server.options = { metadata: false, ranges: false, wrongHash: true };
+    const index = createPackageIndex({ http, indexUrls: [`${server.url}/simple`], netrc: null });
+    const file = (await index.projectFiles('lib')).files.find((f) => f.parsed.version === '2.1')!;
+    await expect(index.metadata(file)).rejects.toThrow(
+      `${server.url}/files/lib-2.1-py3-none-any.whl: the downloaded file does not match its hash`,
+    );
+  });
+
   it('a .metadata file that does not match its hash is an error', async () => {
     const root = tempDir();
     mkdirSync(path.join(root, 'simple/lib'), { recursive: true });
@@ -217,7 +226,7 @@ describe('credentials and caching', () => {
     ]);
   });
 
-  it('revalidates cached pages with ETag and keeps metadata by file hash', async () => {
+  it('revalidates cached pages with ETag (or Last-Modified) and keeps metadata by file hash', async () => {
     server.options = { metadata: true };
     const cache = diskCache(tempDir());
     const run = async (): Promise<void> => {
@@ -257,6 +266,31 @@ describe('credentials and caching', () => {
 });
 
 describe('find-links and file:// indexes', () => {
+  it('reads a find-links HTML page of links', async () => {
+    const server = await startIndexServer(
+      { kind: 'scenario', dir: path.join(FIXTURES, 'basic') },
+      { format: 'html' },
+    );
+    try {
+      const index = createPackageIndex({
+        http,
+        indexUrls: [],
+        findLinks: [`${server.url}/simple/util/`],
+        netrc: null,
+      });
+      const util = await index.projectFiles('util');
+      expect(util.files.map((f) => `${f.filename} ${f.url.replace(server.url, '')}`)).toEqual([
+        'util-1.0-py3-none-any.whl /files/util-1.0-py3-none-any.whl',
+        'util-1.1-py3-none-any.whl /files/util-1.1-py3-none-any.whl',
+        'util-1.2-py3-none-any.whl /files/util-1.2-py3-none-any.whl',
+      ]);
+      expect((await index.projectFiles('lib')).files).toEqual([]);
+      expect((await index.metadata(util.files[2]!)).metadata?.version).toBe('1.2');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('lists a folder of distributions and merges it with an index', async () => {
     const files = path.join(FIXTURES, 'basic/files');
     const index = createPackageIndex({

@@ -146,7 +146,7 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
     }
     const cached = await cache.getPage(url);
     if (cached && cached.freshUntil !== undefined && cached.freshUntil > now()) {
-      return { text: cached.body, contentType: cached.contentType };
+      return cached.absent ? null : { text: cached.body, contentType: cached.contentType };
     }
     const headers: Record<string, string> = { accept: SIMPLE_ACCEPT };
     if (cached?.etag) headers['if-none-match'] = cached.etag;
@@ -157,7 +157,12 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
       await cache.putPage({ ...cached, ...(fresh !== undefined && { freshUntil: fresh }) });
       return { text: cached.body, contentType: cached.contentType };
     }
-    if (response.status === 404 || response.status === 410) return null;
+    if (response.status === 404 || response.status === 410) {
+      // Not on this index: remembered only as long as the index says the answer stays fresh.
+      if (fresh !== undefined)
+        await cache.putPage({ url, contentType: '', body: '', absent: true, freshUntil: fresh });
+      return null;
+    }
     if (response.status === 401 || response.status === 403) {
       throw failure(
         `the index refused access (HTTP ${response.status}); give credentials in the URL or ~/.netrc`,
@@ -258,19 +263,34 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
     return { project: name, files: lists.flat(), statuses };
   }
 
-  /** Random access to a file: disk for file://, HTTP range requests otherwise. */
-  async function rangeSource(file: DistributionFile): Promise<RangeSource> {
+  /** Reads a wheel's METADATA: from disk for file://, through HTTP range requests otherwise. */
+  async function wheelMetadata(file: DistributionFile): Promise<Buffer | null> {
     if (file.url.startsWith('file:')) {
       const handle = await open(fileURLToPath(file.url), 'r');
-      const { size } = await handle.stat();
-      const data = Buffer.alloc(size);
-      // Local files are read whole: cheaper than many small reads and closes the handle at once.
-      await handle.read(data, 0, size, 0);
-      await handle.close();
-      return bufferSource(data);
+      try {
+        const { size } = await handle.stat();
+        return await readZipMember(
+          {
+            size,
+            async read(start, end) {
+              const buffer = Buffer.alloc(end - start);
+              const { bytesRead } = await handle.read(buffer, 0, end - start, start);
+              return buffer.subarray(0, bytesRead);
+            },
+          },
+          isWheelMetadata,
+        );
+      } finally {
+        await handle.close();
+      }
     }
+    return readZipMember(await rangeSource(file), isWheelMetadata);
+  }
+
+  /** Random access to a remote file through HTTP range requests (the whole file when unsupported). */
+  async function rangeSource(file: DistributionFile): Promise<RangeSource> {
     const first = await request(file.url, { range: `bytes=-${ZIP_TAIL_BYTES}`, accept: '*/*' });
-    if (first.status === 200) return bufferSource(first.body);
+    if (first.status === 200) return bufferSource(checked(file, first.body));
     const total = /\/(\d+)\s*$/.exec(String(first.headers['content-range'] ?? ''));
     if (first.status !== 206 || !total) {
       if (first.status === 416) return bufferSource(await download(file));
@@ -289,11 +309,18 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
     return withTail(source, first.body);
   }
 
+  /** A whole file, checked against the index's hashes. */
+  function checked(file: DistributionFile, bytes: Buffer): Buffer {
+    if (hashesMatch(bytes, file.hashes) === false)
+      throw failure('the downloaded file does not match its hash', file.url);
+    return bytes;
+  }
+
   async function download(file: DistributionFile): Promise<Buffer> {
-    if (file.url.startsWith('file:')) return readFile(fileURLToPath(file.url));
+    if (file.url.startsWith('file:')) return checked(file, await readFile(fileURLToPath(file.url)));
     const r = await request(file.url, { accept: '*/*' });
     if (r.status !== 200) throw failure(`cannot download the file (HTTP ${r.status})`, file.url);
-    return r.body;
+    return checked(file, r.body);
   }
 
   async function fromCoreMetadataFile(file: DistributionFile): Promise<string | null> {
@@ -342,7 +369,7 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
         text = await fromCoreMetadataFile(file);
         via = 'core-metadata';
         if (text === null) {
-          const bytes = await readZipMember(await rangeSource(file), isWheelMetadata);
+          const bytes = await wheelMetadata(file);
           if (!bytes) throw failure('the wheel has no .dist-info/METADATA', describe);
           text = bytes.toString('utf8');
           via = 'wheel';
@@ -352,8 +379,6 @@ export function createPackageIndex(options: PackageIndexOptions): PackageIndex {
         via = 'core-metadata';
         if (text === null) {
           const archive = await download(file);
-          if (hashesMatch(archive, file.hashes) === false)
-            throw failure('the downloaded file does not match its hash', file.url);
           const member =
             file.parsed.archive === 'zip'
               ? await readZipMember(bufferSource(archive), isSdistPkgInfo)

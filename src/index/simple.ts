@@ -186,7 +186,10 @@ export function parseHtmlPage(text: string, pageUrl: string): ProjectPage {
             : fragmentHashes(meta),
     });
   }
-  return { files };
+  // PEP 792 in HTML: <meta name="pypi:project-status" content="archived">.
+  const meta = /<meta\s[^>]*name=["']pypi:project-status["'][^>]*>/i.exec(text);
+  const status = meta ? /content=["']([^"']*)["']/i.exec(meta[0])?.[1] : undefined;
+  return { files, ...(status !== undefined && { status }) };
 }
 
 /** Reads a page by its content type (PEP 691 content negotiation). */

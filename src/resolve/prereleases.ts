@@ -1,9 +1,11 @@
 /**
  * Which of a project's versions a set of specifiers admits, with pip's pre-release rules
  * (pip 23 vendors `packaging` 21.3, whose `SpecifierSet.filter` pip's finder calls with
- * `prereleases = --pre or None`): each clause keeps final releases, and falls back to the
- * pre-releases it matches when it matches no final release; a clause that names a
- * pre-release (`>=2.0b1`, `==3.0rc1`) admits pre-releases outright, as does `--pre`.
+ * `prereleases = --pre or None`): a clause that names a pre-release (`>=2.0b1`, `==3.0rc1`)
+ * admits pre-releases for the whole set, as does `--pre`; otherwise only final releases
+ * match, except for a requirement without any clause, which falls back to the
+ * pre-releases when there is no final release. (Newer `packaging`, and uv, fall back per
+ * clause; pip 23 does not, and pyaudit follows pip.)
  */
 import {
   specifierContains,
@@ -42,18 +44,10 @@ export function applicableVersions<T extends Versioned>(
     const finals = items.filter((i) => !i.parsed.isPrerelease);
     return finals.length > 0 ? finals : [...items];
   }
-  const setAdmits = specifiers.some(clauseAdmitsPrereleases);
-  let current: readonly T[] = items;
-  for (const spec of specifiers) {
-    const yielded: T[] = [];
-    const prereleases: T[] = [];
-    for (const item of current) {
-      if (!contains(spec, item)) continue;
-      if (item.parsed.isPrerelease && !(setAdmits || clauseAdmitsPrereleases(spec)))
-        prereleases.push(item);
-      else yielded.push(item);
-    }
-    current = yielded.length > 0 ? yielded : prereleases;
-  }
-  return [...current];
+  // With clauses, packaging 21.3 has no fall-back: a pre-release needs a clause that names
+  // one (or --pre), even when nothing else matches (`beta-only>=0.1` over betas finds none).
+  const admits = specifiers.some(clauseAdmitsPrereleases);
+  return items.filter(
+    (i) => (admits || !i.parsed.isPrerelease) && specifiers.every((s) => contains(s, i)),
+  );
 }

@@ -7,7 +7,7 @@
  * likely candidate's metadata as soon as a requirement is seen.
  */
 import type { DistributionFile, MetadataResult, PackageIndex } from '../index/client.js';
-import { evaluateMarker, type MarkerEnvironment } from '../standards/markers.js';
+import { evaluateMarker, type MarkerEnvironment, type MarkerList } from '../standards/markers.js';
 import { compareParsedVersions, parseVersion, specifierContains } from '../standards/pep440.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import { InvalidRequirementError, parseRequirement } from '../standards/pep508.js';
@@ -39,7 +39,7 @@ export function dependencyRequirement(
   text: string,
   parentId: string,
   parentLabel: string,
-): ResolverRequirement | null {
+): (ResolverRequirement & { readonly marker: MarkerList | null }) | null {
   let req;
   try {
     req = parseRequirement(text);
@@ -48,6 +48,7 @@ export function dependencyRequirement(
     throw e;
   }
   return {
+    marker: req.marker,
     name: canonicalizeName(req.name),
     extras: [...new Set(req.extras.map(canonicalizeName))].sort(),
     specifiers: req.specifierSet.specifiers,
@@ -59,13 +60,21 @@ export function dependencyRequirement(
   };
 }
 
+export interface IndexProvider extends Provider {
+  readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult>;
+  /** The PEP 792 statuses (other than `active`) the indexes gave a project. */
+  readonly statusOf: (name: string) => ReadonlyArray<{ index: string; status: string }>;
+}
+
 export function createIndexProvider(
   index: PackageIndex,
   target: TargetEnvironment,
   events: IndexProviderEvents = {},
-): Provider & { readonly metadataOf: (c: IndexCandidate) => Promise<MetadataResult> } {
+): IndexProvider {
   const tagRank = new Map(target.tags.map((t, i) => [t, i]));
   const candidateMemo = new Map<string, Promise<IndexCandidate[]>>();
+  /** PEP 792 statuses other than `active`, by project. */
+  const statuses = new Map<string, ReadonlyArray<{ index: string; status: string }>>();
 
   /** The best file of a version for this target, or null when none installs here. */
   function bestFile(files: readonly DistributionFile[]): DistributionFile | null {
@@ -89,8 +98,8 @@ export function createIndexProvider(
 
   async function loadCandidates(name: string): Promise<IndexCandidate[]> {
     const project = await index.projectFiles(name);
-    for (const s of project.statuses)
-      events.warn?.(`${name} is marked ${s.status} on ${s.index} (PEP 792)`);
+    fileCounts.set(name, project.files.length);
+    if (project.statuses.length > 0) statuses.set(name, project.statuses);
     const byVersion = new Map<string, { raw: string; files: DistributionFile[] }>();
     for (const f of project.files) {
       const parsed = parseVersion(f.parsed.version);
@@ -128,78 +137,110 @@ export function createIndexProvider(
     return p;
   }
 
-  return {
+  const prefetched = new Set<string>();
+  const dependencyMemo = new Map<string, Promise<Dependencies>>();
+  /**
+   * Fetches the likely candidate of a requirement, then (speculatively) the likely candidates
+   * of its dependencies, and so on: the whole tree downloads at the pace of the network while
+   * the resolver pins one package at a time. Errors are left for the resolver to meet.
+   */
+  function prefetch(requirement: ResolverRequirement, allowPrereleases: boolean): void {
+    const key = `${requirement.name}[${requirement.extras.join(',')}]${requirement.specifiers.map((s) => s.operator + s.version).join(',')}`;
+    if (prefetched.has(key)) return;
+    prefetched.add(key);
+    void candidatesOf(requirement.name)
+      .then(async (all) => {
+        const best = applicableVersions(all, requirement.specifiers, allowPrereleases).find(
+          (c) => !c.yanked,
+        );
+        if (!best) return;
+        const deps = await provider.dependencies(best, requirement.extras);
+        if (deps.kind === 'known') for (const r of deps.requirements) prefetch(r, allowPrereleases);
+      })
+      .catch(() => undefined);
+  }
+
+  /** Files seen per project, for explaining an empty candidate list. */
+  const fileCounts = new Map<string, number>();
+  const provider: IndexProvider = {
     description: index.description,
+    explainEmpty: (name) => {
+      const files = fileCounts.get(name) ?? 0;
+      return files === 0
+        ? `${index.description} has no project named ${name}`
+        : `none of the ${files} files of ${name} on ${index.description} installs on ${target.description.replace(/ \(.*$/, '')} (wheel tags, Requires-Python)`;
+    },
+    statusOf: (name) => statuses.get(name) ?? [],
     candidates: candidatesOf,
-    metadataOf: (c) => index.metadata(c.file),
-    async dependencies(candidate, extras): Promise<Dependencies> {
-      const file = (candidate as IndexCandidate).file;
-      const result = await index.metadata(file);
-      const metadata = result.metadata;
-      if (metadata) {
-        if (canonicalizeName(metadata.name) !== candidate.name) {
-          return {
-            kind: 'unusable',
-            reason: `its metadata names another project (${metadata.name})`,
-          };
-        }
-        const v = parseVersion(metadata.version);
-        if (!v || compareParsedVersions(v, candidate.parsed) !== 0) {
-          return {
-            kind: 'unusable',
-            reason: `its metadata has another version (${metadata.version})`,
-          };
-        }
-        if (!requiresPythonAdmits(metadata.requiresPython, target)) {
-          return {
-            kind: 'unusable',
-            reason: `it requires Python ${metadata.requiresPython}, the target is ${target.pythonFullVersion}`,
-          };
-        }
+    metadataOf: (c: IndexCandidate) => index.metadata(c.file),
+    dependencies(candidate, extras): Promise<Dependencies> {
+      // Asked by the prefetcher and by the resolver, and again after backtracking: once each.
+      const key = `${(candidate as IndexCandidate).file.url}[${extras.join(',')}]`;
+      let p = dependencyMemo.get(key);
+      if (!p) {
+        p = dependenciesOf(candidate as IndexCandidate, extras);
+        dependencyMemo.set(key, p);
       }
-      if (result.kind === 'unknown') return { kind: 'unknown', reason: result.reason };
-      const id = extras.length > 0 ? `${candidate.name}[${extras.join(',')}]` : candidate.name;
-      const label = `${id} ${candidate.version}`;
-      const environments: MarkerEnvironment[] =
-        extras.length > 0
-          ? extras.map((e) => ({ ...target.markers, extra: e }))
-          : [{ ...target.markers, extra: '' }];
-      const requirements: ResolverRequirement[] = [];
-      for (const line of result.metadata.requiresDist) {
-        const req = dependencyRequirement(line, id, label);
-        if (!req) {
-          events.warn?.(`${label}: ignoring an invalid Requires-Dist line: ${line}`);
-          continue;
-        }
-        let marker;
-        try {
-          marker = parseRequirement(line).marker;
-        } catch {
-          continue;
-        }
-        // With extras, only what the extras add (the project itself is required separately).
-        const applies = marker
-          ? environments.some((env) => {
-              try {
-                return evaluateMarker(marker, env);
-              } catch {
-                return false;
-              }
-            })
-          : extras.length === 0;
-        if (applies && (extras.length === 0 || marker)) requirements.push(req);
-      }
-      return { kind: 'known', requirements };
+      return p;
     },
-    prefetch(requirement, allowPrereleases) {
-      void candidatesOf(requirement.name)
-        .then((all) => {
-          const best = applicableVersions(all, requirement.specifiers, allowPrereleases).find(
-            (c) => !c.yanked,
-          );
-          return best ? index.metadata(best.file) : undefined;
-        })
-        .catch(() => undefined); // the resolver asks again and reports the error itself
-    },
+    prefetch,
   };
+  async function dependenciesOf(
+    candidate: IndexCandidate,
+    extras: readonly string[],
+  ): Promise<Dependencies> {
+    const file = (candidate as IndexCandidate).file;
+    const result = await index.metadata(file);
+    const metadata = result.metadata;
+    if (metadata) {
+      if (canonicalizeName(metadata.name) !== candidate.name) {
+        return {
+          kind: 'unusable',
+          reason: `its metadata names another project (${metadata.name})`,
+        };
+      }
+      const v = parseVersion(metadata.version);
+      if (!v || compareParsedVersions(v, candidate.parsed) !== 0) {
+        return {
+          kind: 'unusable',
+          reason: `its metadata has another version (${metadata.version})`,
+        };
+      }
+      if (!requiresPythonAdmits(metadata.requiresPython, target)) {
+        return {
+          kind: 'unusable',
+          reason: `it requires Python ${metadata.requiresPython}, the target is ${target.pythonFullVersion}`,
+        };
+      }
+    }
+    if (result.kind === 'unknown') return { kind: 'unknown', reason: result.reason };
+    const id = extras.length > 0 ? `${candidate.name}[${extras.join(',')}]` : candidate.name;
+    const label = `${id} ${candidate.version}`;
+    const environments: MarkerEnvironment[] =
+      extras.length > 0
+        ? extras.map((e) => ({ ...target.markers, extra: e }))
+        : [{ ...target.markers, extra: '' }];
+    const requirements: ResolverRequirement[] = [];
+    for (const line of result.metadata.requiresDist) {
+      const req = dependencyRequirement(line, id, label);
+      if (!req) {
+        events.warn?.(`${label}: ignoring an invalid Requires-Dist line: ${line}`);
+        continue;
+      }
+      const { marker, ...requirement } = req;
+      // With extras, only what the extras add (the project itself is required separately).
+      const applies = marker
+        ? environments.some((env) => {
+            try {
+              return evaluateMarker(marker, env);
+            } catch {
+              return false;
+            }
+          })
+        : extras.length === 0;
+      if (applies && (extras.length === 0 || marker)) requirements.push(requirement);
+    }
+    return { kind: 'known', requirements };
+  }
+  return provider;
 }

@@ -57,6 +57,10 @@ export interface Provider {
   prefetch?(requirement: ResolverRequirement, allowPrereleases: boolean): void;
   /** Where the candidates come from, for messages (`https://pypi.org/simple`). */
   readonly description: string;
+  /** Why a project has no candidates (not on the index, or nothing installs on the target). */
+  explainEmpty?(name: string): string;
+  /** PEP 792 statuses (other than `active`) of a project, where the index gives them. */
+  statusOf?(name: string): ReadonlyArray<{ readonly index: string; readonly status: string }>;
 }
 
 /** A `-c` constraint: filters versions of a project without requiring it. */
@@ -159,10 +163,10 @@ export async function resolve(
   }
   const maxRounds = options.maxRounds ?? 20000;
   /** pip's preference inputs: the user's order and the depth each identifier was met at. */
+  // pip keys the user's order by project name, so `web[socks]` itself has none (only `web`).
   const userOrder = new Map<string, number>();
   roots.forEach((r, i) => {
-    const id = identifierOf(r.name, r.extras);
-    if (!userOrder.has(id)) userOrder.set(id, i);
+    if (!userOrder.has(r.name)) userOrder.set(r.name, i);
   });
   const depths = new Map<string, number>();
   let firstConflict: string | null = null;
@@ -191,7 +195,7 @@ export async function resolve(
     const asks = [...new Set(reqs.map((r) => `${r.from} requires ${r.text}`))].join(', ');
     const constraint = constraints.get(name);
     if (available.length === 0) {
-      return `${asks}, but ${provider.description} has no installable version of ${name} for the target`;
+      return `${asks}, but ${provider.explainEmpty?.(name) ?? `${provider.description} has no installable version of ${name}`}`;
     }
     if (constraint)
       return `${asks}, but ${constraint.from} constrains ${name} to ${constraint.text}`;
@@ -320,14 +324,9 @@ export async function resolve(
   }
 
   for (;;) {
-    const unsatisfied = [...state.criteria.keys()].filter((id) => {
-      const pin = state.pins.get(id);
-      const reqs = state.criteria.get(id) as readonly ResolverRequirement[];
-      return (
-        !pin ||
-        !satisfies(pin.candidate, reqs, constraints.get((reqs[0] as ResolverRequirement).name))
-      );
-    });
+    // A pin always satisfies its criterion: requirements that a pin does not satisfy are
+    // refused when they are added (see addRequirements), so only unpinned ones remain.
+    const unsatisfied = [...state.criteria.keys()].filter((id) => !state.pins.has(id));
     if (unsatisfied.length === 0) break;
     const id = unsatisfied
       .map((u) => ({ u, key: preference(u, state.criteria) }))

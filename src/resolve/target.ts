@@ -6,6 +6,10 @@
  * there is none, the documented default: CPython 3.12 on this machine's OS and processor.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MarkerEnvironment } from '../standards/markers.js';
 import { compatibleTags } from './tags.js';
@@ -64,6 +68,14 @@ interface ProbeAnswer {
   markers: Record<string, string>;
 }
 
+/** The glibc this process runs on (Node reports it), or undefined off glibc Linux. */
+export function hostGlibc(): string | undefined {
+  const header = (
+    process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined
+  )?.header;
+  return header?.glibcVersionRuntime;
+}
+
 /** The interpreter's answer, or null when it cannot run. */
 export async function probeInterpreter(python: string, cwd = '/'): Promise<ProbeAnswer | null> {
   try {
@@ -78,6 +90,61 @@ export async function probeInterpreter(python: string, cwd = '/'): Promise<Probe
   }
 }
 
+/** The first executable named `name` on a PATH string. */
+export function findOnPath(name: string, searchPath: string | undefined): string | null {
+  for (const dir of (searchPath ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * Asks the `python3` on PATH, remembering the answer in the cache folder keyed by the
+ * interpreter (its real path, size and modification time, the PATH entry, `PYENV_VERSION`
+ * and the working folder, which version managers decide by), so a warm run spawns nothing.
+ */
+export async function probePathPython(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  cacheDir: string | null,
+): Promise<ProbeAnswer | null> {
+  const exe = findOnPath('python3', env.PATH);
+  if (!exe) return null;
+  let file: string | null = null;
+  if (cacheDir !== null) {
+    try {
+      const real = realpathSync(exe);
+      const stat = statSync(real);
+      const key = createHash('sha256')
+        .update([exe, real, stat.size, stat.mtimeMs, env.PYENV_VERSION ?? '', cwd].join('\0'))
+        .digest('hex');
+      file = path.join(cacheDir, 'interpreters', `${key}.json`);
+      return JSON.parse(await readFile(file, 'utf8')) as ProbeAnswer;
+    } catch {
+      // not cached yet
+    }
+  }
+  const answer = await probeInterpreter(exe, cwd);
+  if (answer && file) {
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      const temp = `${file}.${process.pid}.tmp`;
+      await writeFile(temp, JSON.stringify(answer));
+      await rename(temp, file);
+    } catch {
+      // only speed is lost
+    }
+  }
+  return answer;
+}
+
 export interface TargetInput {
   /** `--python-version X.Y`. */
   readonly pythonVersion?: string;
@@ -89,9 +156,12 @@ export interface TargetInput {
   readonly host: MarkerEnvironment;
   /** The interpreter's answer (null: none on PATH). */
   readonly probe: ProbeAnswer | null;
+  /** This machine's glibc (`2.36`), for manylinux tags when no interpreter answered. */
+  readonly hostGlibc?: string;
 }
 
-const PLATFORMS = {
+/** The OS marker variables of each `--platform` value. */
+export const PLATFORM_MARKERS = {
   linux: { sys_platform: 'linux', platform_system: 'Linux', os_name: 'posix' },
   macos: { sys_platform: 'darwin', platform_system: 'Darwin', os_name: 'posix' },
   windows: { sys_platform: 'win32', platform_system: 'Windows', os_name: 'nt' },
@@ -117,11 +187,12 @@ export function buildTarget(input: TargetInput): TargetEnvironment {
   }
   if (input.pythonVersion !== undefined) from.push('--python-version');
   const samePlatform =
-    input.platform === undefined || PLATFORMS[input.platform].sys_platform === base.sys_platform;
+    input.platform === undefined ||
+    PLATFORM_MARKERS[input.platform].sys_platform === base.sys_platform;
   if (input.platform !== undefined) {
     from.push('--platform');
     if (!samePlatform) {
-      Object.assign(base, PLATFORMS[input.platform]);
+      Object.assign(base, PLATFORM_MARKERS[input.platform]);
       // Another OS: its usual processor name for this machine's architecture.
       const arm = /arm|aarch/i.test(base.platform_machine ?? '');
       base.platform_machine =
@@ -155,7 +226,10 @@ export function buildTarget(input: TargetInput): TargetEnvironment {
           pythonVersion: markers.python_version ?? DEFAULT_PYTHON_VERSION,
           sysPlatform: markers.sys_platform ?? 'linux',
           machine: markers.platform_machine ?? 'x86_64',
-          ...(samePlatform && probe?.glibc && { glibc: probe.glibc }),
+          ...(samePlatform &&
+            (probe?.glibc ?? input.hostGlibc) && {
+              glibc: (probe?.glibc ?? input.hostGlibc) as string,
+            }),
           ...(samePlatform && probe?.macos && { macos: probe.macos }),
         });
   const source = probe

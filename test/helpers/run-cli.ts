@@ -2,6 +2,9 @@
  * Runs the CLI in-process with captured streams, as a user would run it from `cwd`. Unless the
  * test chooses a cache folder, each run gets a fresh one (`XDG_CACHE_HOME` in a temporary
  * folder, removed afterwards), so runs never share cached records or touch the user's cache.
+ * Unless the test names an index or a pip configuration, resolution finds no configuration and
+ * a package index on a closed loopback port: a test that resolves by mistake fails at once,
+ * and none ever reaches the network.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +29,11 @@ export async function runCli(
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const env = options.env ?? {};
+  const given = options.env ?? {};
+  const env =
+    given.PIP_INDEX_URL === undefined && given.PIP_CONFIG_FILE === undefined
+      ? { ...given, PIP_CONFIG_FILE: '/dev/null', PIP_INDEX_URL: 'http://127.0.0.1:9/simple/' }
+      : given;
   const ownCache =
     env.XDG_CACHE_HOME === undefined &&
     env.PYAUDIT_CACHE_DIR === undefined &&

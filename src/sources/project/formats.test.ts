@@ -19,7 +19,10 @@ interface Dep {
 }
 
 async function listed(args: string[]): Promise<string[]> {
-  const result = await runCli([...args, '--dry-run', '-f', 'json'], { cwd: PROJECTS });
+  // --no-deps: what each file states, not what resolving its ranges would install.
+  const result = await runCli([...args, '--dry-run', '--no-deps', '-f', 'json'], {
+    cwd: PROJECTS,
+  });
   expect(result.code, result.stderr).toBe(0);
   return (JSON.parse(result.stdout) as { dependencies: Dep[] }).dependencies.map(
     (d) =>
@@ -29,7 +32,8 @@ async function listed(args: string[]): Promise<string[]> {
 
 /** `name version [groups]` for what is audited, `name version (reason)` for the rest. */
 async function entries(args: string[]): Promise<string[]> {
-  const result = await runCli([...args, '--dry-run', '-f', 'json'], { cwd: PROJECTS });
+  // --no-deps: what each file states, not what resolving a manifest's ranges would install.
+  const result = await runCli([...args, '--dry-run', '--no-deps', '-f', 'json'], { cwd: PROJECTS });
   expect(result.code, result.stderr).toBe(0);
   return (
     JSON.parse(result.stdout) as { dependencies: Array<Dep & { groups?: string[] }> }

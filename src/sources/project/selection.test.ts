@@ -272,7 +272,7 @@ source = { git = "https://example.invalid/unpinned-dev.git" }
     const none = project('nothing-at-all', {
       'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask>=2"]\n',
     });
-    const clean = await audit(['.'], none);
+    const clean = await audit(['.', '--no-deps'], none);
     expect([clean.code, lastLine(clean.stderr)]).toEqual([
       2,
       'pyaudit: error: nothing could be audited: 1 dependency was found, none with a version that can be checked (see Skip Reason)',
