@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MarkerEnvironment } from '../standards/markers.js';
 import { compatibleTags } from './tags.js';
+import { PYTHON_MARKERS, PYTHON_PROBE_PRELUDE } from '../core/python-probe.js';
 
 const exec = promisify(execFile);
 
@@ -32,13 +33,7 @@ export interface TargetEnvironment {
 }
 
 /** Asks an interpreter for its markers and tags; prints JSON, imports no third-party code. */
-const PROBE = `
-import json, os, platform, sys
-def full(info):
-    v = "%d.%d.%d" % (info.major, info.minor, info.micro)
-    if info.releaselevel != "final":
-        v += info.releaselevel[0] + str(info.serial)
-    return v
+const PROBE = `${PYTHON_PROBE_PRELUDE}
 tags = None
 try:
     from pip._vendor.packaging import tags as _t
@@ -49,15 +44,7 @@ libc = platform.libc_ver() if sys.platform.startswith("linux") else ("", "")
 print(json.dumps({
     "tags": tags, "glibc": libc[1] if libc[0] == "glibc" else None,
     "macos": platform.mac_ver()[0] or None,
-    "markers": {
-        "implementation_name": sys.implementation.name,
-        "implementation_version": full(sys.implementation.version),
-        "os_name": os.name, "platform_machine": platform.machine(),
-        "platform_release": platform.release(), "platform_system": platform.system(),
-        "platform_version": platform.version(), "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
-    },
+    "markers": ${PYTHON_MARKERS},
 }))
 `;
 

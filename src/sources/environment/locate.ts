@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PyauditError } from '../../core/errors.js';
 import type { MarkerEnvironment } from '../../standards/markers.js';
+import { PYTHON_MARKERS, PYTHON_PROBE_PRELUDE } from '../../core/python-probe.js';
 
 const exec = promisify(execFile);
 
@@ -41,25 +42,11 @@ export interface LocateOptions {
 }
 
 /** Asks an interpreter for its path and marker environment; prints JSON, runs no package code. */
-const PROBE = `
-import json, os, platform, sys
-def full(info):
-    v = "%d.%d.%d" % (info.major, info.minor, info.micro)
-    if info.releaselevel != "final":
-        v += info.releaselevel[0] + str(info.serial)
-    return v
+const PROBE = `${PYTHON_PROBE_PRELUDE}
 print(json.dumps({
     "sys_path": sys.path, "prefix": sys.prefix,
     "base_prefix": getattr(sys, "base_prefix", sys.prefix), "version": platform.python_version(),
-    "markers": {
-        "implementation_name": sys.implementation.name,
-        "implementation_version": full(sys.implementation.version),
-        "os_name": os.name, "platform_machine": platform.machine(),
-        "platform_release": platform.release(), "platform_system": platform.system(),
-        "platform_version": platform.version(), "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
-    },
+    "markers": ${PYTHON_MARKERS},
 }))
 `;
 
