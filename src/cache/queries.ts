@@ -6,7 +6,8 @@
  * Entries are written like records: a uniquely named temporary file renamed into place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const DEFAULT_QUERY_CACHE_TTL_SECONDS = 300;
@@ -57,12 +58,14 @@ export function queryCache(
   now: () => number = Date.now,
 ): QueryCache {
   let unwritable = false;
+  /** Whether this run wrote answers: only then is it worth sweeping out the stale ones. */
+  let wrote = false;
   return {
     async get(name, version) {
       if (ttlSeconds <= 0) return null;
       let entry: unknown;
       try {
-        entry = JSON.parse(await readFile(fileOf(dir, name, version), 'utf8'));
+        entry = JSON.parse(readFileSync(fileOf(dir, name, version), 'utf8'));
       } catch {
         return null;
       }
@@ -85,6 +88,7 @@ export function queryCache(
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(temp, JSON.stringify(entry));
         await rename(temp, file);
+        wrote = true;
       } catch {
         // The record cache reports an unwritable folder; this one only costs a request.
         unwritable = true;
@@ -92,6 +96,7 @@ export function queryCache(
       }
     },
     async prune() {
+      if (!wrote) return;
       const folder = folderOf(dir);
       const names = await readdir(folder).catch(() => [] as string[]);
       const dayAgo = now() - 86_400_000;

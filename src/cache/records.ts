@@ -7,7 +7,8 @@
  * cap: `prune` deletes the least recently written entries beyond it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { systemErrorCode } from '../core/errors.js';
@@ -54,6 +55,8 @@ function entryName(id: string): string | null {
 export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void): RecordCache {
   const folder = recordsFolder(dir);
   let unwritable = false;
+  /** Whether this run added anything: only then can the cap have been passed. */
+  let wrote = false;
 
   return {
     dir,
@@ -63,7 +66,8 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
       const file = path.join(folder, name);
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        // Synchronous: hundreds of small reads cost less this way than through promises.
+        text = readFileSync(file, 'utf8');
       } catch {
         onEvent?.({ kind: 'miss', id });
         return null;
@@ -95,6 +99,7 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
         await mkdir(folder, { recursive: true });
         await writeFile(temp, JSON.stringify(record));
         await rename(temp, file);
+        wrote = true;
       } catch (e) {
         await rm(temp, { force: true }).catch(() => undefined);
         // A cache that cannot be written costs speed only: said once, never an error.
@@ -105,6 +110,7 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
       }
     },
     async prune(maxBytes = DEFAULT_CACHE_MAX_BYTES) {
+      if (!wrote) return;
       let names: string[];
       try {
         names = await readdir(folder);
