@@ -138,6 +138,14 @@ describeBrowser('html report in headless Chromium', () => {
     context = await chromium.launchPersistentContext(path.join(temp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
+      // Chromium's own files (dconf, caches) go into the test's folder, never the user's.
+      env: {
+        ...process.env,
+        HOME: temp,
+        XDG_CACHE_HOME: path.join(temp, 'cache'),
+        XDG_CONFIG_HOME: path.join(temp, 'config'),
+        XDG_DATA_HOME: path.join(temp, 'data'),
+      },
       viewport: { width: 1280, height: 900 },
       args: [
         '--headless',
