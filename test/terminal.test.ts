@@ -160,7 +160,8 @@ describe('--help', () => {
     expect(help.stdout).not.toContain('(default: false)');
     expect(help.stdout).toContain(
       '\nCommands:\n  pyaudit db update|import|status|serve   the offline vulnerability database (pyaudit db --help)\n' +
-        '  pyaudit config show [OPTIONS]           the effective configuration and where each value comes from\n',
+        '  pyaudit config show [OPTIONS]           the effective configuration and where each value comes from\n' +
+        "  pyaudit cache dir|clean                 the record cache's folder; remove the cached records\n",
     );
     expect(help.stdout).toContain(
       '\nExit codes:\n  0  no known vulnerabilities (apart from ignored ones)\n  1  vulnerabilities found\n  2  error',

@@ -20,11 +20,12 @@ const EXIT_CODES = `Exit codes:
   0  no known vulnerabilities (apart from ignored ones)
   1  vulnerabilities found
   2  error or incomplete audit (bad flags or configuration, unreadable input, a failed service,
-     --strict with a dependency that could not be audited)`;
+     --strict with a dependency that could not be audited, or nothing could be audited)`;
 
 const COMMANDS = `Commands:
   pyaudit db update|import|status|serve   the offline vulnerability database (pyaudit db --help)
-  pyaudit config show [OPTIONS]           the effective configuration and where each value comes from`;
+  pyaudit config show [OPTIONS]           the effective configuration and where each value comes from
+  pyaudit cache dir|clean                 the record cache's folder; remove the cached records`;
 
 function environmentHelp(bindings: Readonly<Record<string, EnvBinding>>): string {
   const rows: Array<[string, string]> = [
