@@ -4,8 +4,8 @@
  * request to an origin opens a TLS connection offering `h2` and `http/1.1`; a server that picks
  * HTTP/1.1 is remembered and served by the client's keep-alive pool from then on.
  *
- * A session that receives GOAWAY, fails or closes is forgotten at once, so the next attempt
- * opens a new one; streams it refused or cut fail as a closed connection (`ECONNRESET`), which
+ * A session that receives GOAWAY, fails or closes, or on which a stream timed out, is
+ * forgotten at once, so the next attempt opens a new one; streams it refused or cut fail as a closed connection (`ECONNRESET`), which
  * the client's retry policy already retries. Sessions hold the event loop only while a stream
  * is open.
  */
@@ -48,6 +48,7 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_STREAM_CANCEL',
   'ERR_HTTP2_ERROR',
   'ERR_HTTP2_SOCKET_UNBOUND',
+  'ERR_HTTP2_OUT_OF_STREAMS',
 ]);
 
 /** Headers HTTP/2 forbids (connection-specific) or sets itself (`host` is `:authority`). */
@@ -186,7 +187,12 @@ export class H2Pool {
       let total: number | undefined;
       const chunks: Buffer[] = [];
       let received = 0;
-      stream.setTimeout(request.timeoutMs, () => fail(failure('timeout', 'ETIMEDOUT')));
+      stream.setTimeout(request.timeoutMs, () => {
+        fail(failure('timeout', 'ETIMEDOUT'));
+        // The connection itself may be what stalled: the retry goes on a new one, as it does
+        // over HTTP/1.1, while the other streams here finish.
+        this.retire(session);
+      });
       stream.on('error', (error) => fail(normalize(error)));
       stream.once('close', () => {
         this.hold(session, -1);
@@ -227,6 +233,12 @@ export class H2Pool {
       });
       if (request.body !== undefined) stream.end(request.body);
     });
+  }
+
+  /** Sends no new request on `session`; it closes once its open streams end. */
+  private retire(session: ClientHttp2Session): void {
+    for (const [origin, known] of this.live) if (known === session) this.live.delete(origin);
+    if (!session.closed && !session.destroyed) session.close();
   }
 
   /** Keeps the session's socket referenced while any of its streams is open. */
