@@ -167,6 +167,25 @@ describe('HTTP/2 when the server offers it', () => {
     expect(s.sessions).toBe(1);
   });
 
+  it('a large body arrives whole (flow control) and reports progress', async () => {
+    const body = Buffer.alloc(24 * 1024 * 1024, 'abcdefgh');
+    const server = http2.createSecureServer({ key, cert }, (_req, res) => {
+      res.writeHead(200, { 'content-length': String(body.length) });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/all.zip`;
+      let last: [number, number | undefined] = [0, undefined];
+      const response = await client().get(url, {}, (received, total) => (last = [received, total]));
+      expect(response.body.equals(body)).toBe(true);
+      expect(last).toEqual([body.length, body.length]);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('a server that offers only HTTP/1.1 is served over keep-alive HTTP/1.1', async () => {
     const s = await server({ protocol: 'http/1.1', gzip: true });
     expect(await fetchAll(client(), s.url)).toEqual(IDS);

@@ -51,6 +51,10 @@ const RESET_CODES = new Set([
   'ERR_HTTP2_OUT_OF_STREAMS',
 ]);
 
+/** Flow-control windows: per stream, and for the whole connection. */
+const STREAM_WINDOW = 16 * 1024 * 1024;
+const SESSION_WINDOW = 64 * 1024 * 1024;
+
 /** Headers HTTP/2 forbids (connection-specific) or sets itself (`host` is `:authority`). */
 const DROPPED_HEADERS = new Set([
   'connection',
@@ -136,7 +140,13 @@ export class H2Pool {
           }
           return;
         }
-        const session = http2.connect(origin, { createConnection: () => socket });
+        // Windows far above HTTP/2's 64 KiB default, so that a large download (`db update`)
+        // is not held to one window per round trip.
+        const session = http2.connect(origin, {
+          createConnection: () => socket,
+          settings: { initialWindowSize: STREAM_WINDOW },
+        });
+        session.once('connect', () => session.setLocalWindowSize(SESSION_WINDOW));
         const forget = (): void => {
           if (this.live.get(origin) === session) this.live.delete(origin);
         };
