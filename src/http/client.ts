@@ -1,6 +1,8 @@
 /**
- * The one HTTP client every network source shares, on Node's own `http`/`https` (no module
- * to load at start-up): keep-alive connection pools with a cap, per-request timeouts,
+ * The one HTTP client every network source shares, on Node's own `http`/`https`/`http2` (no
+ * module to load at start-up): HTTP/2 for https origins that offer it (every request a stream
+ * on one connection per origin, see `h2.ts`), else keep-alive HTTP/1.1 connection pools with a
+ * cap (always through a proxy, and for plain http://), per-request timeouts,
  * bounded retries for transient failures (connection resets, 429, 5xx), and proxies from
  * the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`; plain-HTTP targets go through
  * the proxy in absolute form, HTTPS targets through a `CONNECT` tunnel).
@@ -20,6 +22,7 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { redactUrl, serviceError } from '../core/errors.js';
+import { H2Pool } from './h2.js';
 import { proxyFor } from './proxy.js';
 
 export interface HttpClientOptions {
@@ -32,6 +35,16 @@ export interface HttpClientOptions {
   /** Environment to read proxy settings from. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly userAgent?: string;
+  /**
+   * Use HTTP/2 for https:// origins whose server offers it (default true); HTTP/1.1 otherwise,
+   * and always through a proxy.
+   */
+  readonly http2?: boolean;
+  /**
+   * Extra certificate authorities (PEM) to trust besides the system's, as
+   * `NODE_EXTRA_CA_CERTS` does for a whole process.
+   */
+  readonly ca?: string | Buffer;
   /** Called once per finished request (`-vv` logs them). */
   readonly onRequest?: (event: RequestEvent) => void;
 }
@@ -147,11 +160,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? 'pyaudit';
   const maxResponseBytes = MAX_RESPONSE_BYTES;
+  const ca = options.ca === undefined ? undefined : [...tls.rootCertificates, options.ca];
   const poolOptions = {
     keepAlive: true,
     maxSockets: options.maxConnections ?? 64,
     scheduling: 'fifo' as const,
+    ...(ca && { ca }),
   };
+  const h2 = options.http2 === false ? undefined : new H2Pool({ connectTimeoutMs: timeoutMs, ca });
   const httpAgent = new http.Agent(poolOptions);
   const httpsAgent = new https.Agent(poolOptions);
   /** Tunnels through an HTTPS proxy, one keep-alive agent per proxy. */
@@ -184,7 +200,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             );
             return;
           }
-          const secure = tls.connect({ socket, servername: String(opts.servername ?? opts.host) });
+          const secure = tls.connect({
+            socket,
+            servername: String(opts.servername ?? opts.host),
+            ...(ca && { ca }),
+          });
           callback?.(null, secure);
         });
         connect.once('timeout', () => connect.destroy(new TimeoutError('proxy timeout')));
@@ -197,28 +217,57 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return agent;
   }
 
-  function once(
+  /** One attempt: over HTTP/2 when the origin offers it (never through a proxy), else HTTP/1.1. */
+  async function once(
     method: string,
     url: string,
     headers: Record<string, string>,
     body?: Buffer,
     onProgress?: DownloadProgress,
   ): Promise<HttpResponse> {
-    return new Promise((resolve, reject) => {
-      const target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        reject(Object.assign(new Error('unsupported scheme'), { code: 'ERR_INVALID_PROTOCOL' }));
-        return;
+    const target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+      throw Object.assign(new Error('unsupported scheme'), { code: 'ERR_INVALID_PROTOCOL' });
+    const proxy = proxyFor(target, env);
+    const allHeaders: Record<string, string> = {
+      'user-agent': userAgent,
+      'accept-encoding': 'gzip, br, deflate',
+      ...headers,
+      ...(body && { 'content-length': String(body.length) }),
+    };
+    if (h2 && target.protocol === 'https:' && !proxy) {
+      const session = await h2.session(target);
+      if (session) {
+        const response = await h2.request(session, {
+          method,
+          target,
+          headers: allHeaders,
+          body,
+          timeoutMs,
+          maxBytes: maxResponseBytes,
+          onProgress,
+        });
+        return {
+          status: response.status,
+          headers: response.headers,
+          body: decodeBody(response.body, response.headers['content-encoding'], maxResponseBytes),
+        };
       }
+    }
+    return onceHttp1(method, target, proxy, allHeaders, body, onProgress);
+  }
+
+  function onceHttp1(
+    method: string,
+    target: URL,
+    proxy: URL | null,
+    allHeaders: Record<string, string>,
+    body?: Buffer,
+    onProgress?: DownloadProgress,
+  ): Promise<HttpResponse> {
+    return new Promise((resolve, reject) => {
       const secure = target.protocol === 'https:';
-      const proxy = proxyFor(target, env);
       let request: http.ClientRequest;
-      const allHeaders = {
-        'user-agent': userAgent,
-        'accept-encoding': 'gzip, br, deflate',
-        ...headers,
-        ...(body && { 'content-length': String(body.length) }),
-      };
       if (proxy && !secure) {
         // Plain HTTP through a proxy: the absolute URL goes to the proxy.
         request = (proxy.protocol === 'https:' ? https : http).request({
@@ -352,6 +401,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     },
     async close() {
+      h2?.close();
       httpAgent.destroy();
       httpsAgent.destroy();
       for (const agent of tunnelAgents.values()) agent.destroy();
