@@ -516,8 +516,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         o.cacheDir !== undefined ? path.resolve(io.cwd, o.cacheDir) : defaultCacheDir(io.env);
       cache = recordCache(dir, (event) => {
         if (event.kind === 'unwritable') {
-          io.stderr.write(
-            `pyaudit: warning: cannot write the record cache in ${event.dir} (${event.code}); records are fetched again next time (--cache-dir DIR or --no-cache)\n`,
+          warn(
+            `cannot write the record cache in ${event.dir} (${event.code}); records are fetched again next time (--cache-dir DIR or --no-cache)`,
           );
           return;
         }
@@ -549,6 +549,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       });
     } finally {
       spinner.stop();
+      // A failed audit closes the connections here; otherwise after `--fix` below.
+      if (report === undefined) await http.close();
     }
     const audited = performance.now();
     await cache?.prune();
