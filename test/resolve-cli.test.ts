@@ -350,6 +350,10 @@ describe('resolving manifests without a lock file', () => {
     ];
     const main = await run(base, dir);
     expect(main.code).toBe(0);
+    // The manifest's coverage note survives resolution.
+    expect(main.stderr.split('\n')[2]).toBe(
+      'pyaudit: pyproject.toml: 1 of 2 declared requirements selected: default groups; python_version 3.11, python_full_version 3.11.0, sys_platform linux, platform_system Linux, os_name posix',
+    );
     // lib is declared by the unselected extra too, but installed anyway as app's dependency.
     expect(JSON.parse(main.stdout).dependencies).toEqual([
       {

@@ -5,7 +5,7 @@
  * the audit runs on what pip would install. A fully pinned input (pip-compile output,
  * hash-checking mode) is audited as written, without asking any index.
  */
-import type { CollectResult, DependencySource } from '../core/dependency.js';
+import type { CollectResult, Dependency, DependencySource } from '../core/dependency.js';
 import type { HttpClient } from '../http/client.js';
 import { diskCache, noCache } from '../index/cache.js';
 import { createPackageIndex, type IndexStats } from '../index/client.js';
@@ -80,6 +80,30 @@ async function prepare(options: ResolvingSourceOptions, fileOptions: FileOptions
   };
 }
 
+/** The index options each requirements file gave (`--index-url` lines and the like). */
+function fileIndexOptions(collected: RequirementsCollectResult) {
+  return collected.options.map((o) => ({
+    indexUrl: o.indexUrl ?? null,
+    extraIndexUrls: o.extraIndexUrls,
+    findLinks: o.findLinks,
+    noIndex: o.noIndex,
+    pre: o.pre,
+  }));
+}
+
+/** What was resolved, with the collector's notes and each resolution warning once. */
+function resolved(
+  collected: CollectResult,
+  result: { readonly dependencies: Dependency[]; readonly warnings: readonly string[] },
+  warnings: readonly string[],
+): CollectResult {
+  return {
+    dependencies: result.dependencies,
+    warnings: [...result.warnings, ...new Set(warnings)],
+    ...(collected.notes !== undefined && { notes: collected.notes }),
+  };
+}
+
 export function resolvingSource(
   inner: { readonly description: string; collect(): Promise<RequirementsCollectResult> },
   options: ResolvingSourceOptions,
@@ -89,22 +113,10 @@ export function resolvingSource(
     async collect(): Promise<CollectResult> {
       const collected = await inner.collect();
       if (!needsResolution(collected)) return collected;
-      const { stage, warnings, done } = await prepare(
-        options,
-        collected.options.map((o) => ({
-          indexUrl: o.indexUrl ?? null,
-          extraIndexUrls: o.extraIndexUrls,
-          findLinks: o.findLinks,
-          noIndex: o.noIndex,
-          pre: o.pre,
-        })),
-      );
+      const { stage, warnings, done } = await prepare(options, fileIndexOptions(collected));
       const result = await resolveCollected(collected, stage);
       done(result.resolution);
-      return {
-        dependencies: result.dependencies,
-        warnings: [...result.warnings, ...new Set(warnings)],
-      };
+      return resolved(collected, result, warnings);
     },
   };
 }
@@ -126,10 +138,7 @@ export function resolvingManifestSource(
       const { stage, warnings, done } = await prepare(options, undefined);
       const result = await resolveDeclared(collected, await declared(), stage);
       done(result.resolution);
-      return {
-        dependencies: result.dependencies,
-        warnings: [...result.warnings, ...new Set(warnings)],
-      };
+      return resolved(collected, result, warnings);
     },
   };
 }
@@ -157,16 +166,7 @@ export function resolvingCondaSource(
           f === pip.virtual ? Promise.resolve(Buffer.from(pip.text)) : requirements.readFile(f),
       });
       if (!needsResolution(pipCollected)) return collected;
-      const { stage, warnings, done } = await prepare(
-        options,
-        pipCollected.options.map((o) => ({
-          indexUrl: o.indexUrl ?? null,
-          extraIndexUrls: o.extraIndexUrls,
-          findLinks: o.findLinks,
-          noIndex: o.noIndex,
-          pre: o.pre,
-        })),
-      );
+      const { stage, warnings, done } = await prepare(options, fileIndexOptions(pipCollected));
       const result = await resolveCollected(pipCollected, stage);
       done(result.resolution);
       return {
@@ -179,6 +179,7 @@ export function resolvingCondaSource(
           ...result.warnings.filter((w) => !collected.warnings.includes(w)),
           ...new Set(warnings),
         ],
+        ...(collected.notes !== undefined && { notes: collected.notes }),
       };
     },
   };
