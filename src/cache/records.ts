@@ -9,25 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+export { defaultCacheDir } from '../core/cache-dir.js';
 import { systemErrorCode } from '../core/errors.js';
 import { osvRecordProblem, type OsvRecord } from '../standards/osv.js';
 
 /** Default cap on the records kept (OSV's whole PyPI data is about 130 MB of JSON). */
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
-
-/** pyaudit's folder in the user cache: XDG on Linux, the platform's own folder elsewhere. */
-export function defaultCacheDir(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  platform: NodeJS.Platform = process.platform,
-): string {
-  const home = env.HOME || env.USERPROFILE || os.homedir();
-  if (platform === 'win32')
-    return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'pyaudit', 'Cache');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit');
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit');
-}
 
 export type CacheEvent =
   | { readonly kind: 'hit' | 'miss'; readonly id: string }

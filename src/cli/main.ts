@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {
   audit,
@@ -263,12 +262,11 @@ function resolutionOptions(
   target: MarkerEnvironment | undefined,
   http: HttpClient,
 ): ResolvingSourceOptions {
-  const home = io.env.HOME ?? io.env.USERPROFILE ?? os.homedir();
   const cacheDir = o.noCache
     ? null
     : o.cacheDir !== undefined
       ? path.join(path.resolve(io.cwd, o.cacheDir), 'index')
-      : defaultIndexCacheDir(io.env, home);
+      : defaultIndexCacheDir(io.env);
   return {
     http,
     env: io.env,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { defaultCacheDir } from '../core/cache-dir.js';
 
 export interface CachedPage {
   readonly url: string;
@@ -98,19 +99,10 @@ export function freshUntil(cacheControl: string | undefined, now: number): numbe
   return m ? now + Number(m[1]) * 1000 : undefined;
 }
 
-/** The user cache folder for index data: `$XDG_CACHE_HOME/pyaudit/index` (platform equivalents elsewhere). */
+/** The user cache folder for index data: `index/` in pyaudit's user cache folder. */
 export function defaultIndexCacheDir(
   env: Readonly<Record<string, string | undefined>>,
-  home: string,
   platform = process.platform,
 ): string {
-  if (platform === 'win32')
-    return path.join(
-      env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
-      'pyaudit',
-      'Cache',
-      'index',
-    );
-  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit', 'index');
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit', 'index');
+  return path.join(defaultCacheDir(env, platform), 'index');
 }

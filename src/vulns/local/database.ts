@@ -6,8 +6,8 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { defaultCacheDir } from '../../core/cache-dir.js';
 import { PyauditError } from '../../core/errors.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import type { RecordStore } from '../store.js';
@@ -30,17 +30,7 @@ export function defaultDatabaseDir(
   env: Readonly<Record<string, string | undefined>> = process.env,
   platform = process.platform,
 ): string {
-  if (env.PYAUDIT_DB_DIR) return env.PYAUDIT_DB_DIR;
-  const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
-  if (platform === 'win32')
-    return path.join(
-      env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'),
-      'pyaudit',
-      'Cache',
-      'db',
-    );
-  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit', 'db');
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit', 'db');
+  return env.PYAUDIT_DB_DIR || path.join(defaultCacheDir(env, platform), 'db');
 }
 
 export interface OpenDatabase {
