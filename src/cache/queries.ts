@@ -5,10 +5,11 @@
  * future, or one that does not parse or is for another package is ignored and asked again.
  * Entries are written like records: a uniquely named temporary file renamed into place.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 
 export const DEFAULT_QUERY_CACHE_TTL_SECONDS = 300;
 
@@ -77,7 +78,6 @@ export function queryCache(
     async put(name, version, answer) {
       if (ttlSeconds <= 0 || unwritable) return;
       const file = fileOf(dir, name, version);
-      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       const entry: Entry = {
         name,
         version,
@@ -85,14 +85,11 @@ export function queryCache(
         vulns: [...answer].map(([id, modified]) => [id, modified ?? null]),
       };
       try {
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(temp, JSON.stringify(entry));
-        await rename(temp, file);
+        await writeFileAtomic(file, JSON.stringify(entry));
         wrote = true;
       } catch {
         // The record cache reports an unwritable folder; this one only costs a request.
         unwritable = true;
-        await rm(temp, { force: true }).catch(() => undefined);
       }
     },
     async prune() {

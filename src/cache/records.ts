@@ -6,11 +6,11 @@
  * parse, or is not the record asked for, is deleted and fetched again. The cache has a size
  * cap: `prune` deletes the least recently written entries beyond it.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 export { defaultCacheDir } from '../core/cache-dir.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { systemErrorCode } from '../core/errors.js';
 import { osvRecordProblem, type OsvRecord } from '../standards/osv.js';
 
@@ -82,14 +82,10 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
       const name = entryName(record.id);
       if (!name || !record.modified || unwritable) return;
       const file = path.join(folder, name);
-      const temp = path.join(folder, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}`);
       try {
-        await mkdir(folder, { recursive: true });
-        await writeFile(temp, JSON.stringify(record));
-        await rename(temp, file);
+        await writeFileAtomic(file, JSON.stringify(record));
         wrote = true;
       } catch (e) {
-        await rm(temp, { force: true }).catch(() => undefined);
         // A cache that cannot be written costs speed only: said once, never an error.
         if (!unwritable) {
           unwritable = true;

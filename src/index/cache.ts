@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { defaultCacheDir } from '../core/cache-dir.js';
 
 export interface CachedPage {
@@ -32,14 +32,8 @@ export interface IndexCache {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 async function atomicWrite(file: string, text: string): Promise<void> {
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch {
-    // Not fatal: the next run fetches again.
-  }
+  // Not fatal: the next run fetches again.
+  await writeFileAtomic(file, text).catch(() => undefined);
 }
 
 /**

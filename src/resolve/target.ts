@@ -8,7 +8,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MarkerEnvironment } from '../standards/markers.js';
@@ -120,14 +121,8 @@ export async function probePathPython(
   }
   const answer = await probeInterpreter(exe, cwd);
   if (answer && file) {
-    try {
-      await mkdir(path.dirname(file), { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(answer));
-      await rename(temp, file);
-    } catch {
-      // only speed is lost
-    }
+    // A cache that cannot be written only costs speed.
+    await writeFileAtomic(file, JSON.stringify(answer)).catch(() => undefined);
   }
   return answer;
 }

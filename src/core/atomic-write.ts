@@ -1,0 +1,24 @@
+/**
+ * Writes a file so that a reader never sees half of it: into a uniquely named hidden file
+ * beside it, then renamed over it. Concurrent writers (processes or async calls) never share
+ * a temporary file; on failure the temporary file is removed and the error is thrown.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
