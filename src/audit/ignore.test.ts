@@ -16,6 +16,7 @@ const finding = (id: string, aliases: string[], fixVersions: string[] = []): Fin
   fixVersions,
   description: `about ${id}`,
   severity: UNKNOWN_SEVERITY,
+  malicious: false,
   references: [],
   sources: ['osv'],
 });

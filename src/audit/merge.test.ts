@@ -34,6 +34,7 @@ describe('alias merging', () => {
         description: 'about PYSEC-2020-9',
         sources: ['osv', 'other'],
         severity: UNKNOWN_SEVERITY,
+        malicious: false,
         references: [],
       },
       {
@@ -43,9 +44,28 @@ describe('alias merging', () => {
         description: 'about PYSEC-2021-1',
         sources: ['osv'],
         severity: UNKNOWN_SEVERITY,
+        malicious: false,
         references: [],
       },
     ]);
+  });
+
+  it('a finding is malicious when any of its records is, and its severity is scored when first read', () => {
+    const [finding] = mergeVulnerabilities([
+      { ...v('GHSA-m4l0-0001-aaaa', ['MAL-2099-1']) },
+      {
+        ...v('MAL-2099-1', []),
+        malicious: true,
+        ratings: [{ source: 'MAL-2099-1', method: 'OpenSSF', level: 'malicious' }],
+      },
+    ]);
+    expect(finding!.malicious).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(finding, 'severity')?.get).toBeTypeOf('function');
+    expect(finding!.severity).toEqual({
+      level: 'malicious',
+      ratings: [{ source: 'MAL-2099-1', method: 'OpenSSF', level: 'malicious' }],
+    });
+    expect(mergeVulnerabilities([v('PYSEC-1', [])])[0]!.malicious).toBe(false);
   });
 
   it('prefers PYSEC, then GHSA, then CVE, then anything else', () => {

@@ -4,6 +4,7 @@
  * (PYSEC, then GHSA, then CVE, then any other), every other id as an alias, the union of fix
  * versions, the description of the record whose id it keeps, and the highest severity of all.
  */
+import { defineLazy } from '../core/lazy.js';
 import { compareVersions } from '../standards/pep440.js';
 import type { Vulnerability, VulnerabilityReference } from '../vulns/types.js';
 import { severityOf, type Severity } from './severity.js';
@@ -16,8 +17,13 @@ export interface Finding {
   readonly description: string;
   /** The sources that reported it, sorted. */
   readonly sources: readonly string[];
-  /** The highest rating of all its records (`unknown` when none rates itself). */
+  /**
+   * The highest rating of all its records (`unknown` when none rates itself). Computed when
+   * first read: scoring CVSS vectors is the costly part of a warm audit that needs no severity.
+   */
   readonly severity: Severity;
+  /** A record of it comes from the malicious-packages feed: its severity is `malicious`. */
+  readonly malicious: boolean;
   /** Every record's reference links, each URL once, in record order. */
   readonly references: readonly VulnerabilityReference[];
 }
@@ -72,15 +78,18 @@ export function mergeVulnerabilities(vulns: readonly Vulnerability[]): Finding[]
     const ordered = [primary, ...group.filter((v) => v !== primary)];
     const references = new Map<string, VulnerabilityReference>();
     for (const v of ordered) for (const r of v.references ?? []) references.set(r.url, r);
-    findings.push({
+    const finding: Omit<Finding, 'severity'> = {
       id: primary.id,
       aliases: [...ids].sort(),
       fixVersions: [...fixes.values()].sort(compareVersions),
       description: primary.description,
       sources: [...new Set(group.map((v) => v.source))].sort(),
-      severity: severityOf(uniqueRatings(ordered)),
+      malicious: group.some((v) => v.malicious === true),
       references: [...references.values()],
-    });
+    };
+    findings.push(
+      defineLazy(finding as Finding, 'severity', () => severityOf(uniqueRatings(ordered))),
+    );
   }
   // Deterministic order whatever the services' order: by id as text (for a PyPA-only
   // database this is the order the OSV API itself answers in).

@@ -19,6 +19,7 @@ const finding = (id: string, level: SeverityLevel, fixVersions: string[] = []): 
   description: id,
   sources: ['osv'],
   severity: { level, ratings: [] },
+  malicious: level === 'malicious',
   references: [],
 });
 

@@ -47,8 +47,6 @@ export interface PolicyOutcome {
   readonly unfixedIgnored: number;
 }
 
-const isMalicious = (f: Finding): boolean => f.severity.level === 'malicious';
-
 /** Applies `--ignore-unfixed` and `--min-severity` to a report. */
 export function applyReportPolicy(report: AuditReport, policy: ReportPolicy): PolicyOutcome {
   let hidden = 0;
@@ -62,7 +60,7 @@ export function applyReportPolicy(report: AuditReport, policy: ReportPolicy): Po
     const findings: Finding[] = [];
     const ignored = [...r.ignored];
     for (const f of r.findings) {
-      if (policy.ignoreUnfixed && f.fixVersions.length === 0 && !isMalicious(f)) {
+      if (policy.ignoreUnfixed && f.fixVersions.length === 0 && !f.malicious) {
         ignored.push({
           ...f,
           ignoredBy: {
@@ -82,9 +80,11 @@ export function applyReportPolicy(report: AuditReport, policy: ReportPolicy): Po
 
 /** Why a reported finding does not fail the run, or null when it does. */
 export function passReason(finding: Finding, policy: FailPolicy): string | null {
-  if (isMalicious(finding)) return null;
+  if (finding.malicious) return null;
   if (policy.failOnFixableOnly && finding.fixVersions.length === 0)
     return 'no fix version (--fail-on-fixable-only)';
+  // The default policy fails on every level, unknown included: no need to score the finding.
+  if (policy.failOn === 'low' && policy.failOnUnknown) return null;
   let level: SeverityLevel = finding.severity.level;
   if (level === 'unknown') {
     if (!policy.failOnUnknown) return 'unknown severity (--fail-on-unknown off)';
@@ -160,7 +160,7 @@ export function policyNotes(
   for (const { dependency, findings: list } of outcome.report.results) {
     if (dependency.kind !== 'resolved') continue;
     for (const f of list) {
-      if (isMalicious(f))
+      if (f.malicious)
         warnings.push(
           `${dependency.name} ${dependency.version} is a known malicious package (${f.id}): remove it and treat machines that installed it as compromised`,
         );
@@ -174,8 +174,8 @@ export function policyNotes(
     notes.push(
       `${findings(outcome.hidden)} below --min-severity ${options.minSeverity} not reported`,
     );
-  const counts = countBySeverity(outcome.report);
-  if (usesSeverity(options) && counts.length > 0)
+  const counts = usesSeverity(options) ? countBySeverity(outcome.report) : [];
+  if (counts.length > 0)
     notes.push(`by severity: ${counts.map(([level, n]) => `${n} ${level}`).join(', ')}`);
   if (decision.passing > 0)
     notes.push(

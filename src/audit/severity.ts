@@ -303,7 +303,9 @@ export function isMaliciousRecord(record: Pick<OsvRecord, 'id' | 'database_speci
 }
 
 /** Every rating one OSV record gives (none: the record does not rate itself). */
-export function recordRatings(record: OsvRecord): SeverityRating[] {
+export function recordRatings(
+  record: Pick<OsvRecord, 'id' | 'severity' | 'database_specific'>,
+): SeverityRating[] {
   const ratings: SeverityRating[] = [];
   if (isMaliciousRecord(record)) {
     ratings.push({ source: record.id, method: 'OpenSSF', level: 'malicious' });

@@ -57,6 +57,7 @@ function reportFromCase(c: FormatCase): AuditReport {
           description: v.description,
           sources: ['osv'],
           severity: UNKNOWN_SEVERITY,
+          malicious: false,
           references: [],
         })),
       };

@@ -19,6 +19,8 @@ export interface Vulnerability {
   readonly modified?: string;
   /** How the record rates itself (CVSS vectors, GitHub's level, malicious), when it does. */
   readonly ratings?: readonly SeverityRating[];
+  /** The record comes from the OpenSSF malicious-packages feed (its ratings then say so too). */
+  readonly malicious?: boolean;
   /** The record's reference links (advisories, fixes, reports), when it has any. */
   readonly references?: readonly VulnerabilityReference[];
 }

@@ -327,6 +327,7 @@ describeShared('cyclonedx: hostile advisory text', () => {
               description: 'bell\u0007 nul\u0000 <b>&</b> lone\ud800',
               sources: ['osv'],
               severity: UNKNOWN_SEVERITY,
+              malicious: false,
               references: [
                 { type: 'WEB', url: 'javascript:alert(1)' },
                 { type: 'WEB', url: 'https://example.org/ok' },
