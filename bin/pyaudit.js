@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The CLI ships as one bundled module (dist/bundle/main.js): a single file loads much faster than
-// the ~40 modules of dist/ that the library entry uses.
+// The CLI ships as one bundled file (dist/bundle/main.cjs), started by dist/cli/launch.js with
+// V8's code cache: it loads much faster than the ~40 modules of dist/ that the library uses.
 // A reader that closes early (`pyaudit … | head`) is not an error worth a stack trace; any other
 // failure to write is one line and exit code 2 (the report's own write is checked by main).
 for (const [name, stream] of [
@@ -19,8 +19,8 @@ for (const [name, stream] of [
 }
 
 try {
-  const { main } = await import('../dist/bundle/main.js');
-  const code = await main(process.argv.slice(2));
+  const { launch } = await import('../dist/cli/launch.js');
+  const code = await launch(process.argv.slice(2));
   process.exitCode = Math.max(code, process.exitCode ?? 0);
 } catch (error) {
   process.stderr.write(

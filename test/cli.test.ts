@@ -407,7 +407,10 @@ describe('pyaudit CLI', () => {
     const { stdout } = await exec(
       'bash',
       ['-c', `"${process.execPath}" "${bin}" -r <(printf 'other-pkg==0.7\\n') --dry-run -f json`],
-      { cwd: dir },
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, XDG_CACHE_HOME: path.join(dir, 'cache') },
+      },
     );
     expect(stdout).toBe(
       '{"dependencies": [{"name": "other-pkg", "version": "0.7", "vulns": []}], "fixes": []}\n',

@@ -119,10 +119,15 @@ export function recordCache(dir: string, onEvent?: (event: CacheEvent) => void):
   };
 }
 
-/** Removes every cached record (not the offline database); returns how many were removed. */
+/**
+ * Removes every cached record and query answer, and the compiled code, never the offline
+ * database; returns how many records were removed.
+ */
 export async function cleanCache(dir: string): Promise<number> {
   const folder = recordsFolder(dir);
   const names = await readdir(folder).catch(() => [] as string[]);
   await rm(path.join(dir, 'osv'), { recursive: true, force: true });
+  // The CLI's compiled code (src/cli/launch.ts), rebuilt by the next run.
+  await rm(path.join(dir, 'code'), { recursive: true, force: true });
   return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).length;
 }

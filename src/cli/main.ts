@@ -71,11 +71,16 @@ export interface CliIo {
   readonly stdin: AsyncIterable<Buffer | string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /**
+   * Called when the run's options allow writing to the user cache (no `--no-cache`): the
+   * launcher may then keep the CLI's compiled code there for the next start.
+   */
+  readonly cacheAllowed?: () => void;
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-const defaultIo = (): CliIo => ({
+export const defaultIo = (): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
@@ -477,6 +482,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     options = parsed.options;
     const o = options;
+    if (!o.noCache) io.cacheAllowed?.();
     err = stylesFor(colorEnabled(o.color, io.stderr, io.env));
     const info = (line: string): void => {
       if (!o.quiet) io.stderr.write(`${line}\n`);

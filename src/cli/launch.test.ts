@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../test/helpers/shared.js';
+import { codeCacheFolder, loadWithCodeCache } from './launch.js';
+
+let temp: string;
+beforeAll(async () => {
+  temp = await mkdtemp(path.join(tmpdir(), 'pyaudit-launch-'));
+});
+afterAll(async () => {
+  await rm(temp, { recursive: true, force: true });
+});
+
+interface Sample {
+  double(n: number): number;
+  file: string;
+}
+
+/** A CommonJS module with enough code for V8 to cache. */
+async function sampleModule(name: string, factor = 2): Promise<string> {
+  const file = path.join(temp, name);
+  await writeFile(
+    file,
+    `"use strict";\nconst path = require('node:path');\n` +
+      `exports.double = (n) => n * ${factor};\nexports.file = path.basename(__filename);\n`,
+  );
+  return file;
+}
+
+const entries = (folder: string): string[] => (existsSync(folder) ? readdirSync(folder) : []);
+
+describe('loadWithCodeCache', () => {
+  it('compiles the first time, keeps the code, and starts from it the next time', async () => {
+    const file = await sampleModule('first.cjs');
+    const folder = path.join(temp, 'cache-first');
+    const first = loadWithCodeCache<Sample>(file, folder);
+    expect(first.fromCache).toBe(false);
+    expect(first.exports.double(21)).toBe(42);
+    expect(first.exports.file).toBe('first.cjs');
+    await first.saveCodeCache();
+    const [entry] = entries(folder);
+    expect(entry).toMatch(/^first\.cjs-[0-9a-f]{24}\.v8$/);
+    expect(readFileSync(path.join(folder, entry!)).subarray(0, 22).toString()).toBe(
+      'pyaudit-v8-code-cache\n',
+    );
+
+    const second = loadWithCodeCache<Sample>(file, folder);
+    expect(second.fromCache).toBe(true);
+    expect(second.exports.double(5)).toBe(10);
+    // An accepted cache is not written again.
+    const before = readFileSync(path.join(folder, entry!));
+    await second.saveCodeCache();
+    expect(readFileSync(path.join(folder, entry!)).equals(before)).toBe(true);
+  });
+
+  it('discards a damaged or truncated cache file and writes a good one', async () => {
+    const file = await sampleModule('damaged.cjs');
+    const folder = path.join(temp, 'cache-damaged');
+    await loadWithCodeCache<Sample>(file, folder).saveCodeCache();
+    const entry = path.join(folder, entries(folder)[0]!);
+    const good = readFileSync(entry);
+
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 10]! ^= 0xff;
+    writeFileSync(entry, flipped);
+    const afterFlip = loadWithCodeCache<Sample>(file, folder);
+    expect(afterFlip.fromCache).toBe(false);
+    expect(afterFlip.exports.double(1)).toBe(2);
+    await afterFlip.saveCodeCache();
+    expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(true);
+
+    writeFileSync(entry, good.subarray(0, good.length - 100));
+    expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(false);
+    writeFileSync(entry, 'not a cache');
+    expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(false);
+  });
+
+  it('a changed file gets a new entry, which replaces the old one', async () => {
+    const folder = path.join(temp, 'cache-changed');
+    const file = await sampleModule('changed.cjs', 2);
+    await loadWithCodeCache<Sample>(file, folder).saveCodeCache();
+    const [old] = entries(folder);
+    await sampleModule('changed.cjs', 3);
+    const changed = loadWithCodeCache<Sample>(file, folder);
+    expect(changed.fromCache).toBe(false);
+    expect(changed.exports.double(2)).toBe(6);
+    await changed.saveCodeCache();
+    const now = entries(folder);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
+  });
+
+  it('a folder that cannot be written costs nothing but the cache; null means no cache', async () => {
+    const file = await sampleModule('unwritable.cjs');
+    const blocker = path.join(temp, 'a-file');
+    await writeFile(blocker, 'x');
+    const loaded = loadWithCodeCache<Sample>(file, path.join(blocker, 'code'));
+    await expect(loaded.saveCodeCache()).resolves.toBeUndefined();
+    expect(loaded.exports.double(4)).toBe(8);
+    const none = loadWithCodeCache<Sample>(file, null);
+    await none.saveCodeCache();
+    expect(none.fromCache).toBe(false);
+  });
+});
+
+describe('codeCacheFolder', () => {
+  it('is code/ in the cache folder the environment names, else in the user cache folder', () => {
+    expect(codeCacheFolder({ PYAUDIT_CACHE_DIR: 'c' }, '/work')).toBe('/work/c/code');
+    expect(codeCacheFolder({ PIP_AUDIT_CACHE_DIR: '/x' }, '/work')).toBe('/x/code');
+    if (process.platform === 'linux')
+      expect(codeCacheFolder({ XDG_CACHE_HOME: '/xdg', HOME: '/h' }, '/work')).toBe(
+        '/xdg/pyaudit/code',
+      );
+  });
+});
+
+describe('the CLI keeps its compiled code in the user cache', () => {
+  const run = async (home: string, args: string[]): Promise<string> => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin', 'pyaudit.js'), ...args],
+      {
+        cwd: path.join(REPO_ROOT, 'test/fixtures/severity/requirements'),
+        env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache') },
+      },
+    );
+    return stdout;
+  };
+
+  it('writes it after a run and uses it the next time, with the same output', async () => {
+    const home = await mkdtemp(path.join(temp, 'home-'));
+    const args = ['-r', 'requirements.txt', '--dry-run', '-f', 'json'];
+    const first = await run(home, args);
+    const folder = path.join(home, 'cache', 'pyaudit', 'code');
+    expect(entries(folder)).toEqual([expect.stringMatching(/^main\.cjs-[0-9a-f]{24}\.v8$/)]);
+    const written = readFileSync(path.join(folder, entries(folder)[0]!));
+    expect(await run(home, args)).toBe(first);
+    // Accepted, so not written again.
+    expect(readFileSync(path.join(folder, entries(folder)[0]!)).equals(written)).toBe(true);
+    await run(home, ['cache', 'clean']);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('writes nothing with --no-cache', async () => {
+    const home = await mkdtemp(path.join(temp, 'home-'));
+    await run(home, ['-r', 'requirements.txt', '--dry-run', '--no-cache']);
+    expect(existsSync(path.join(home, 'cache'))).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Starts the bundled CLI (`dist/bundle/main.cjs`) with V8's code cache, the way Node 22's
+ * compile cache and `v8-compile-cache` do: compiling ~800 kB of JavaScript costs more than a
+ * warm audit itself, so the first run that may write to the user cache keeps the compiled code
+ * (`<cache folder>/code/`) and later runs start from it.
+ *
+ * The entry is named by a hash of the bundle, Node's version and the architecture; a cache
+ * file carries a SHA-256 of its payload, so a truncated or damaged one is discarded, never
+ * given to V8. V8 itself refuses data from another V8 version, other flags or another source,
+ * and then the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
+ * a result.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { defaultCacheDir } from '../core/cache-dir.js';
+import type { CliIo } from './main.js';
+
+/** What the bundle exports. */
+export interface CliModule {
+  main(argv: readonly string[], io?: CliIo): Promise<number>;
+  defaultIo(): CliIo;
+}
+
+export interface LoadedScript<T> {
+  readonly exports: T;
+  /** V8 accepted the cached code. */
+  readonly fromCache: boolean;
+  /**
+   * Keeps the code compiled so far (call it after the work, so that functions compiled on
+   * first use are in it too), unless V8 already accepted the cached copy. Never rejects.
+   */
+  saveCodeCache(): Promise<void>;
+}
+
+const MAGIC = Buffer.from('pyaudit-v8-code-cache\n');
+const DIGEST_BYTES = 32;
+/** A cache file larger than this is not read (the CLI's is about 1 MB). */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
+
+/** The payload of a cache file, or undefined when it is missing, damaged or not one. */
+function readCacheFile(file: string): Buffer | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const start = MAGIC.length + DIGEST_BYTES;
+  if (data.length <= start || data.length > MAX_CACHE_BYTES) return undefined;
+  if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = data.subarray(start);
+  return sha256(payload).equals(data.subarray(MAGIC.length, start)) ? payload : undefined;
+}
+
+/**
+ * Loads a CommonJS file, from V8's cached code in `cacheFolder` when there is a valid entry
+ * for this exact file and Node (`cacheFolder` null: no cache).
+ */
+export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): LoadedScript<T> {
+  const bytes = readFileSync(file);
+  const stem = path.basename(file).replace(/[^A-Za-z0-9_.-]/g, '_');
+  const key = sha256(
+    Buffer.concat([bytes, Buffer.from(`\0${process.version}\0${process.arch}`)]),
+  ).toString('hex');
+  const cacheFile = cacheFolder && path.join(cacheFolder, `${stem}-${key.slice(0, 24)}.v8`);
+  const cachedData = cacheFile ? readCacheFile(cacheFile) : undefined;
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`,
+    {
+      filename: file,
+      ...(cachedData && { cachedData }),
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    },
+  );
+  const fromCache = cachedData !== undefined && !script.cachedDataRejected;
+  const module = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (
+    exports: T,
+    require: NodeJS.Require,
+    module: { exports: T },
+    filename: string,
+    dirname: string,
+  ) => void;
+  wrapper(module.exports, createRequire(file), module, file, path.dirname(file));
+  return {
+    exports: module.exports,
+    fromCache,
+    async saveCodeCache(): Promise<void> {
+      if (!cacheFile || !cacheFolder || fromCache) return;
+      try {
+        const payload = script.createCachedData();
+        await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, sha256(payload), payload]));
+        // Entries of earlier builds or other Node versions: this one replaces them.
+        for (const name of readdirSync(cacheFolder))
+          if (name.startsWith(`${stem}-`) && name !== path.basename(cacheFile))
+            rmSync(path.join(cacheFolder, name), { force: true });
+      } catch {
+        // A cache that cannot be written costs the next start some time, nothing else.
+      }
+    },
+  };
+}
+
+/** The code cache's folder: `code/` in the cache folder that `PYAUDIT_CACHE_DIR` or the platform names. */
+export function codeCacheFolder(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string {
+  const named = env.PYAUDIT_CACHE_DIR || env.PIP_AUDIT_CACHE_DIR;
+  return path.join(named ? path.resolve(cwd, named) : defaultCacheDir(env), 'code');
+}
+
+/** Runs the CLI from the bundle beside this module's folder; resolves to the exit code. */
+export async function launch(argv: readonly string[]): Promise<number> {
+  const bundle = fileURLToPath(new URL('../bundle/main.cjs', import.meta.url));
+  const loaded = loadWithCodeCache<CliModule>(bundle, codeCacheFolder(process.env, process.cwd()));
+  let cacheAllowed = false;
+  const code = await loaded.exports.main(argv, {
+    ...loaded.exports.defaultIo(),
+    cacheAllowed: () => {
+      cacheAllowed = true;
+    },
+  });
+  if (cacheAllowed) await loaded.saveCodeCache();
+  return code;
+}
