@@ -3,47 +3,53 @@
  * kept for a short time (`--query-cache-ttl`, 300 s by default, as uv keeps its answers) so that
  * audits repeated within minutes send no request at all. An answer older than that, one from the
  * future, or one that does not parse or is for another package is ignored and asked again.
- * Entries are written like records: a uniquely named temporary file renamed into place.
+ *
+ * All answers live in one file (`osv/queries.json`), read once and written once per run: one
+ * file per answer cost a warm audit of 250 packages 250 writes after every batch. `flush`
+ * merges this run's answers into what the file holds then (another run may have written
+ * meanwhile), drops answers older than a day and keeps at most `MAX_ENTRIES`, and replaces the
+ * file atomically: concurrent runs never see half a file, and at worst one run's answers are
+ * asked for again.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 
 export const DEFAULT_QUERY_CACHE_TTL_SECONDS = 300;
+/** Answers kept at most (about 100 bytes each). */
+export const MAX_ENTRIES = 50_000;
+const DAY_MS = 86_400_000;
 
 /** Record id → `modified` (undefined when the service gave none). */
 export type QueryAnswer = Map<string, string | undefined>;
 
 export interface QueryCache {
-  get(name: string, version: string): Promise<QueryAnswer | null>;
-  put(name: string, version: string, answer: QueryAnswer): Promise<void>;
-  /** Removes entries older than a day (they can never be used again). */
-  prune(): Promise<void>;
+  get(name: string, version: string): QueryAnswer | null;
+  put(name: string, version: string, answer: QueryAnswer): void;
+  /** Writes the answers this run put, if any (never rejects: a cache that cannot be written costs requests). */
+  flush(): Promise<void>;
 }
 
 interface Entry {
-  name: string;
-  version: string;
   fetchedAt: number;
   vulns: Array<[string, string | null]>;
 }
 
-const folderOf = (dir: string): string => path.join(dir, 'osv', 'queries');
-
-function fileOf(dir: string, name: string, version: string): string {
-  const key = createHash('sha256').update(`${name}\0${version}`).digest('hex');
-  return path.join(folderOf(dir), `${key}.json`);
+interface CacheFile {
+  format: 1;
+  /** `name\0version` → answer. */
+  entries: Record<string, Entry>;
 }
+
+const fileOf = (dir: string): string => path.join(dir, 'osv', 'queries.json');
+const keyOf = (name: string, version: string): string => `${name}\u0000${version}`;
 
 function isEntry(value: unknown): value is Entry {
   const e = value as Partial<Entry> | null;
   return (
     e !== null &&
     typeof e === 'object' &&
-    typeof e.name === 'string' &&
-    typeof e.version === 'string' &&
     typeof e.fetchedAt === 'number' &&
     Array.isArray(e.vulns) &&
     e.vulns.every(
@@ -53,55 +59,75 @@ function isEntry(value: unknown): value is Entry {
   );
 }
 
+/** The file's entries (each still checked when used), or none when it is missing or damaged. */
+function readEntries(file: string): Map<string, unknown> {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile> | null;
+    if (data?.format === 1 && typeof data.entries === 'object' && data.entries !== null)
+      return new Map(Object.entries(data.entries));
+  } catch {
+    // Missing, unreadable or not JSON: an empty cache.
+  }
+  return new Map();
+}
+
+export interface QueryCacheOptions {
+  /** The clock (tests). */
+  readonly now?: () => number;
+  /** Answers kept at most (default `MAX_ENTRIES`). */
+  readonly maxEntries?: number;
+}
+
 export function queryCache(
   dir: string,
   ttlSeconds: number,
-  now: () => number = Date.now,
+  { now = Date.now, maxEntries = MAX_ENTRIES }: QueryCacheOptions = {},
 ): QueryCache {
-  let unwritable = false;
-  /** Whether this run wrote answers: only then is it worth sweeping out the stale ones. */
-  let wrote = false;
+  const file = fileOf(dir);
+  let entries: Map<string, unknown> | undefined;
+  const fresh = new Map<string, Entry>();
   return {
-    async get(name, version) {
+    get(name, version) {
       if (ttlSeconds <= 0) return null;
-      let entry: unknown;
-      try {
-        entry = JSON.parse(readFileSync(fileOf(dir, name, version), 'utf8'));
-      } catch {
-        return null;
-      }
-      if (!isEntry(entry) || entry.name !== name || entry.version !== version) return null;
+      const key = keyOf(name, version);
+      entries ??= readEntries(file);
+      const entry = fresh.get(key) ?? entries.get(key);
+      if (!isEntry(entry)) return null;
       const age = now() - entry.fetchedAt;
       if (age < -60_000 || age > ttlSeconds * 1000) return null;
       return new Map(entry.vulns.map(([id, modified]) => [id, modified ?? undefined]));
     },
-    async put(name, version, answer) {
-      if (ttlSeconds <= 0 || unwritable) return;
-      const file = fileOf(dir, name, version);
-      const entry: Entry = {
-        name,
-        version,
+    put(name, version, answer) {
+      if (ttlSeconds <= 0) return;
+      fresh.set(keyOf(name, version), {
         fetchedAt: now(),
         vulns: [...answer].map(([id, modified]) => [id, modified ?? null]),
-      };
-      try {
-        await writeFileAtomic(file, JSON.stringify(entry));
-        wrote = true;
-      } catch {
-        // The record cache reports an unwritable folder; this one only costs a request.
-        unwritable = true;
-      }
+      });
     },
-    async prune() {
-      if (!wrote) return;
-      const folder = folderOf(dir);
-      const names = await readdir(folder).catch(() => [] as string[]);
-      const dayAgo = now() - 86_400_000;
-      for (const name of names) {
-        const file = path.join(folder, name);
-        const info = await stat(file).catch(() => null);
-        if (info && info.mtimeMs < dayAgo) await rm(file, { force: true }).catch(() => undefined);
+    async flush() {
+      if (fresh.size === 0) return;
+      const dayAgo = now() - DAY_MS;
+      const merged = [...readEntries(file), ...fresh].filter(
+        (pair): pair is [string, Entry] => isEntry(pair[1]) && pair[1].fetchedAt >= dayAgo,
+      );
+      // The newest answers win, up to the cap.
+      merged.sort((a, b) => b[1].fetchedAt - a[1].fetchedAt);
+      const kept: CacheFile = { format: 1, entries: {} };
+      let count = 0;
+      for (const [key, entry] of merged) {
+        if (count === maxEntries) break;
+        if (key in kept.entries) continue;
+        kept.entries[key] = entry;
+        count++;
       }
+      try {
+        await writeFileAtomic(file, JSON.stringify(kept));
+        // The one-file-per-answer folder of earlier versions.
+        await rm(path.join(dir, 'osv', 'queries'), { recursive: true, force: true });
+      } catch {
+        // The record cache reports an unwritable folder; this one only costs requests.
+      }
+      fresh.clear();
     },
   };
 }

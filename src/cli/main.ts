@@ -558,7 +558,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     const audited = performance.now();
     await cache?.prune();
-    await queries?.prune();
+    await queries?.flush();
     if (o.verbose > 0) {
       const files = new Map<string, number>();
       for (const r of report.results)

@@ -142,9 +142,7 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       for (const d of dependencies) if (!distinct.has(keyOf(d))) distinct.set(keyOf(d), d);
       const unique = [...distinct.values()];
       const known = options.queryCache;
-      const hits = known
-        ? await mapLimit(unique, concurrency, (d) => known.get(d.name, d.version))
-        : unique.map(() => null);
+      const hits = unique.map((d) => known?.get(d.name, d.version) ?? null);
       const ids = hits.map((hit) => hit ?? new Map<string, string | undefined>());
       const asked = unique.flatMap((d, i) => (hits[i] ? [] : [{ d, i }]));
       const answers = await collectIds(
@@ -153,14 +151,11 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
           version: d.version,
         })),
       );
-      await mapLimit(
-        asked.map((a, k) => ({ ...a, answer: answers[k] as Map<string, string | undefined> })),
-        concurrency,
-        async ({ d, i, answer }) => {
-          ids[i] = answer;
-          await known?.put(d.name, d.version, answer);
-        },
-      );
+      asked.forEach(({ d, i }, k) => {
+        const answer = answers[k] as Map<string, string | undefined>;
+        ids[i] = answer;
+        known?.put(d.name, d.version, answer);
+      });
       const wanted = new Map<string, string | undefined>();
       for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);
       let done = 0;
