@@ -53,6 +53,9 @@ describe('query answer cache', () => {
     expect(reader.get('demo-pkg', '1.0.5')).toEqual(answer);
     now += 1;
     expect(reader.get('demo-pkg', '1.0.5')).toBeNull();
+    // Expired, it is still a hint of what the service will answer.
+    expect(reader.hint('demo-pkg', '1.0.5')).toEqual(answer);
+    expect(reader.hint('demo-pkg', '1.0.6')).toBeNull();
   });
 
   it('a time to live of 0 neither reads nor writes', async () => {
@@ -62,6 +65,7 @@ describe('query answer cache', () => {
     await cache.flush();
     expect(await readdir(dir)).toEqual([]);
     expect(cache.get('demo-pkg', '1.0.5')).toBeNull();
+    expect(cache.hint('demo-pkg', '1.0.5')).toBeNull();
   });
 
   it('ignores an entry that is corrupt or from the future, and a file that is not one', async () => {

@@ -26,6 +26,11 @@ export type QueryAnswer = Map<string, string | undefined>;
 
 export interface QueryCache {
   get(name: string, version: string): QueryAnswer | null;
+  /**
+   * The last answer kept, whatever its age (at most a day): which records the service will
+   * probably name, to read them while the request is in flight. Never used as an answer.
+   */
+  hint(name: string, version: string): QueryAnswer | null;
   put(name: string, version: string, answer: QueryAnswer): void;
   /** Writes the answers this run put, if any (never rejects: a cache that cannot be written costs requests). */
   flush(): Promise<void>;
@@ -59,6 +64,9 @@ function isEntry(value: unknown): value is Entry {
   );
 }
 
+const answerOf = (entry: Entry): QueryAnswer =>
+  new Map(entry.vulns.map(([id, modified]) => [id, modified ?? undefined]));
+
 /** The file's entries (each still checked when used), or none when it is missing or damaged. */
 function readEntries(file: string): Map<string, unknown> {
   try {
@@ -86,16 +94,23 @@ export function queryCache(
   const file = fileOf(dir);
   let entries: Map<string, unknown> | undefined;
   const fresh = new Map<string, Entry>();
+  const lookup = (name: string, version: string): Entry | null => {
+    if (ttlSeconds <= 0) return null;
+    const key = keyOf(name, version);
+    entries ??= readEntries(file);
+    const entry = fresh.get(key) ?? entries.get(key);
+    return isEntry(entry) ? entry : null;
+  };
   return {
     get(name, version) {
-      if (ttlSeconds <= 0) return null;
-      const key = keyOf(name, version);
-      entries ??= readEntries(file);
-      const entry = fresh.get(key) ?? entries.get(key);
-      if (!isEntry(entry)) return null;
+      const entry = lookup(name, version);
+      if (entry === null) return null;
       const age = now() - entry.fetchedAt;
-      if (age < -60_000 || age > ttlSeconds * 1000) return null;
-      return new Map(entry.vulns.map(([id, modified]) => [id, modified ?? undefined]));
+      return age < -60_000 || age > ttlSeconds * 1000 ? null : answerOf(entry);
+    },
+    hint(name, version) {
+      const entry = lookup(name, version);
+      return entry && answerOf(entry);
     },
     put(name, version, answer) {
       if (ttlSeconds <= 0) return;

@@ -5,9 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoRecords } from '../../../test/helpers/fixtures.js';
 import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
+import { queryCache } from '../../cache/queries.js';
+import { recordCache } from '../../cache/records.js';
 import { createHttpClient, type HttpClient } from '../../http/client.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import { createOsvService, osvBaseUrl } from './service.js';
+
+const demoIds = ['GHSA-aaaa-bbbb-cccc', 'OSV-2099-7', 'PYSEC-2099-1', 'PYSEC-2099-2'];
+const modifiedOf = (id: string): string => demoRecords().find((r) => r.id === id)!.modified!;
 
 const dep = (name: string, version: string): ResolvedDependency => ({
   kind: 'resolved',
@@ -167,6 +172,53 @@ describe('OSV service', () => {
       'PYSEC-2099-1',
       'PYSEC-2099-2',
     ]);
+  });
+});
+
+describe('reading cached records while the batch is in flight', () => {
+  it('reads the records the last answers named before the batch answer arrives, and uses them', async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
+    await http!.close();
+    // A query cache whose answer has expired (time to live 1 s, read 10 s later): a hint only.
+    const written = queryCache(cacheDir, 1, { now: () => Date.now() - 10_000 });
+    written.put('demo-pkg', '1.0.5', new Map(demoIds.map((id) => [id, modifiedOf(id)])));
+    await written.flush();
+    server.resetStats();
+    server.options = { latencyMs: 100 };
+    const log: string[] = [];
+    http = createHttpClient({ env: {}, onRequest: (e) => log.push(`answer ${e.url}`) });
+    const [result] = await createOsvService({
+      http,
+      url: server.url,
+      cache: recordCache(cacheDir, (e) => log.push(`${e.kind}`)),
+      queryCache: queryCache(cacheDir, 1),
+    }).query([dep('demo-pkg', '1.0.5')]);
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
+    expect(log).toEqual(['hit', 'hit', 'hit', 'hit', `answer ${server.url}/v1/querybatch`]);
+    expect(result!.map((v) => v.id)).toEqual(demoIds);
+  });
+
+  it('a record read ahead that the answer says has changed is fetched again', async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    const records = recordCache(cacheDir);
+    const changed = demoRecords().find((r) => r.id === 'PYSEC-2099-1')!;
+    const old = { ...changed, modified: '2000-01-01T00:00:00Z', summary: 'the old text' };
+    await records.put(old);
+    const hints = queryCache(cacheDir, 1, { now: () => Date.now() - 10_000 });
+    hints.put('demo-pkg', '1.0.5', new Map([[old.id, old.modified]]));
+    await hints.flush();
+    http = createHttpClient({ env: {} });
+    const [result] = await createOsvService({
+      http,
+      url: server.url,
+      cache: records,
+      queryCache: queryCache(cacheDir, 1),
+    }).query([dep('demo-pkg', '1.0.5')]);
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 4, other: 0 });
+    const pysec = result!.find((v) => v.id === 'PYSEC-2099-1')!;
+    expect(pysec.modified).toBe(changed.modified);
+    expect(pysec.description).not.toBe('the old text');
   });
 });
 

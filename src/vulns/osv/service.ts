@@ -17,6 +17,8 @@ import type { ArraySource, QueryProgress, Vulnerability } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
 export const QUERYBATCH_LIMIT = 1000;
+/** Cached records read between two turns of the event loop while the batch is in flight. */
+const READ_AHEAD_SLICE = 16;
 
 export interface OsvServiceOptions {
   readonly http: HttpClient;
@@ -129,6 +131,22 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
     return record;
   }
 
+  /**
+   * Reads these records from the cache a few at a time, letting the event loop send the batch
+   * and take its answer in between: the wait for the network is spent parsing records.
+   */
+  async function readAhead(wanted: Map<string, string>): Promise<Map<string, OsvRecord>> {
+    const found = new Map<string, OsvRecord>();
+    if (!cache) return found;
+    let n = 0;
+    for (const [id, modified] of wanted) {
+      if (n++ % READ_AHEAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const record = await cache.get(id, modified);
+      if (record) found.set(id, record);
+    }
+    return found;
+  }
+
   return {
     name: 'osv',
     async query(
@@ -145,12 +163,20 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       const hits = unique.map((d) => known?.get(d.name, d.version) ?? null);
       const ids = hits.map((hit) => hit ?? new Map<string, string | undefined>());
       const asked = unique.flatMap((d, i) => (hits[i] ? [] : [{ d, i }]));
-      const answers = await collectIds(
-        asked.map(({ d }) => ({
-          package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
-          version: d.version,
-        })),
-      );
+      // While the batch is in flight, the records its last answers named are read from the cache.
+      const hinted = new Map<string, string>();
+      for (const { d } of asked)
+        for (const [id, modified] of known?.hint(d.name, d.version) ?? [])
+          if (modified !== undefined) hinted.set(id, modified);
+      const [answers, prefetched] = await Promise.all([
+        collectIds(
+          asked.map(({ d }) => ({
+            package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
+            version: d.version,
+          })),
+        ),
+        readAhead(hinted),
+      ]);
       asked.forEach(({ d, i }, k) => {
         const answer = answers[k] as Map<string, string | undefined>;
         ids[i] = answer;
@@ -163,7 +189,13 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       progress?.(0, total);
       const records = new Map<string, OsvRecord>();
       await mapLimit([...wanted], concurrency, async ([id, modified]) => {
-        records.set(id, await fetchRecord(id, modified));
+        const early = prefetched.get(id);
+        records.set(
+          id,
+          early !== undefined && early.modified === modified
+            ? early
+            : await fetchRecord(id, modified),
+        );
         progress?.(++done, total);
       });
       const byKey = new Map<string, Vulnerability[]>();
