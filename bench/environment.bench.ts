@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { collectEnvironment } from '../src/sources/environment/collect.js';
+import { benchCliEnv } from './cli-env.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,13 +50,14 @@ for (let run = 0; run < 15; run++) {
   times.push(performance.now() - t);
   if (dependencies.length !== COUNT) throw new Error(`read ${dependencies.length} of ${COUNT}`);
 }
+const env = await benchCliEnv(path.join(root, 'bin/pyaudit.js'));
 const cold: number[] = [];
 for (let run = 0; run < 5; run++) {
   const t = performance.now();
   await exec(
     process.execPath,
     [path.join(root, 'bin/pyaudit.js'), '--path', site, '--dry-run', '-f', 'json'],
-    { maxBuffer: 64 << 20 },
+    { env, maxBuffer: 64 << 20 },
   );
   cold.push(performance.now() - t);
 }

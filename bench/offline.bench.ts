@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { request, Agent } from 'node:http';
 import { serveOsvApi } from '../src/serve/server.js';
 import { openDatabase } from '../src/vulns/local/database.js';
+import { benchCliEnv } from './cli-env.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,19 +39,24 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 const dbDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-db-'));
+const env = await benchCliEnv(bin);
 const importTimes: number[] = [];
 for (let i = 0; i < Math.min(RUNS, 3); i++) {
   importTimes.push(
     await timed(() =>
-      exec(process.execPath, [
-        bin,
-        'db',
-        'import',
-        '--replace',
-        path.join(shared, 'advisory-database'),
-        '--db-dir',
-        dbDir,
-      ]),
+      exec(
+        process.execPath,
+        [
+          bin,
+          'db',
+          'import',
+          '--replace',
+          path.join(shared, 'advisory-database'),
+          '--db-dir',
+          dbDir,
+        ],
+        { env },
+      ),
     ),
   );
 }
@@ -64,18 +70,22 @@ const auditTimes: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   auditTimes.push(
     await timed(() =>
-      exec(process.execPath, [
-        bin,
-        '-r',
-        large,
-        '--offline',
-        '--db-dir',
-        dbDir,
-        '-f',
-        'json',
-        '--progress-spinner',
-        'off',
-      ]).catch((e: { code?: number; stderr?: string }) => {
+      exec(
+        process.execPath,
+        [
+          bin,
+          '-r',
+          large,
+          '--offline',
+          '--db-dir',
+          dbDir,
+          '-f',
+          'json',
+          '--progress-spinner',
+          'off',
+        ],
+        { env },
+      ).catch((e: { code?: number; stderr?: string }) => {
         if (e.code !== 1) throw new Error(`offline audit failed: ${e.stderr}`);
       }),
     ),

@@ -13,18 +13,16 @@
  * rates as the highest of its ratings; a finding merged from several records as the highest of
  * theirs; a finding with no usable rating is `unknown`.
  */
-import { createRequire } from 'node:module';
 import type ae from 'ae-cvss-calculator';
+import { lazyModule } from '../core/lazy-module.js';
 import type { OsvRecord, OsvSeverity } from '../standards/osv.js';
 
 /**
  * The calculator (a 190 kB CommonJS module) is loaded on the first vector, so that an audit
- * with no CVSS vector, and the CLI's start-up, never pay for it. (`createRequire` also keeps
+ * with no CVSS vector, and the CLI's start-up, never pay for it. (Being required also keeps
  * it out of the bundled CLI, which requires it from node_modules when needed.)
  */
-let calculators: typeof ae | undefined;
-const loadCalculators = (): typeof ae =>
-  (calculators ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof ae);
+const loadCalculators = lazyModule<typeof ae>('ae-cvss-calculator');
 
 /** From least to most severe. `unknown` sorts lowest but is never taken to be harmless. */
 export const SEVERITY_LEVELS = [

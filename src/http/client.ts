@@ -17,11 +17,10 @@
  * after retries, how many attempts were made, so the CLI can print one line and exit 2.
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { Agent as HttpsAgent } from 'node:https';
 import { redactUrl, serviceError } from '../core/errors.js';
+import { https, tls, zlib } from '../core/lazy-module.js';
 import { H2Pool } from './h2.js';
 import { proxyFor } from './proxy.js';
 
@@ -160,7 +159,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? 'pyaudit';
   const maxResponseBytes = MAX_RESPONSE_BYTES;
-  const ca = options.ca === undefined ? undefined : [...tls.rootCertificates, options.ca];
+  const ca = options.ca === undefined ? undefined : [...tls().rootCertificates, options.ca];
   const poolOptions = {
     keepAlive: true,
     maxSockets: options.maxConnections ?? 64,
@@ -169,19 +168,20 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
   const h2 = options.http2 === false ? undefined : new H2Pool({ connectTimeoutMs: timeoutMs, ca });
   const httpAgent = new http.Agent(poolOptions);
-  const httpsAgent = new https.Agent(poolOptions);
+  let httpsPool: HttpsAgent | undefined;
+  const httpsAgent = (): HttpsAgent => (httpsPool ??= new (https().Agent)(poolOptions));
   /** Tunnels through an HTTPS proxy, one keep-alive agent per proxy. */
-  const tunnelAgents = new Map<string, https.Agent>();
+  const tunnelAgents = new Map<string, HttpsAgent>();
 
-  function tunnelAgent(proxy: URL): https.Agent {
+  function tunnelAgent(proxy: URL): HttpsAgent {
     const key = proxy.href;
     let agent = tunnelAgents.get(key);
     if (!agent) {
-      agent = new https.Agent(poolOptions);
+      agent = new (https().Agent)(poolOptions);
       // Open each connection with CONNECT through the proxy, then TLS to the target.
       agent.createConnection = (opts, callback) => {
         const target = `${opts.host}:${opts.port}`;
-        const connect = (proxy.protocol === 'https:' ? https : http).request({
+        const connect = (proxy.protocol === 'https:' ? https() : http).request({
           host: proxy.hostname,
           port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
           method: 'CONNECT',
@@ -200,7 +200,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             );
             return;
           }
-          const secure = tls.connect({
+          const secure = tls().connect({
             socket,
             servername: String(opts.servername ?? opts.host),
             ...(ca && { ca }),
@@ -270,19 +270,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       let request: http.ClientRequest;
       if (proxy && !secure) {
         // Plain HTTP through a proxy: the absolute URL goes to the proxy.
-        request = (proxy.protocol === 'https:' ? https : http).request({
+        request = (proxy.protocol === 'https:' ? https() : http).request({
           host: proxy.hostname,
           port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
           method,
           path: target.href,
           headers: { ...allHeaders, host: target.host, ...proxyAuthorization(proxy) },
-          agent: proxy.protocol === 'https:' ? httpsAgent : httpAgent,
+          agent: proxy.protocol === 'https:' ? httpsAgent() : httpAgent,
         });
       } else {
-        request = (secure ? https : http).request(target, {
+        request = (secure ? https() : http).request(target, {
           method,
           headers: allHeaders,
-          agent: secure ? (proxy ? tunnelAgent(proxy) : httpsAgent) : httpAgent,
+          agent: secure ? (proxy ? tunnelAgent(proxy) : httpsAgent()) : httpAgent,
         });
       }
       request.setTimeout(timeoutMs, () => request.destroy(new TimeoutError('timeout')));
@@ -403,7 +403,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     async close() {
       h2?.close();
       httpAgent.destroy();
-      httpsAgent.destroy();
+      httpsPool?.destroy();
       for (const agent of tunnelAgents.values()) agent.destroy();
     },
   };
@@ -417,9 +417,10 @@ function decodeBody(body: Buffer, encoding: string | undefined, max: number): Bu
   const name = (encoding ?? '').trim().toLowerCase();
   if (name === '' || name === 'identity') return body;
   try {
-    if (name === 'gzip' || name === 'x-gzip') return gunzipSync(body, { maxOutputLength: max });
-    if (name === 'br') return brotliDecompressSync(body, { maxOutputLength: max });
-    if (name === 'deflate') return inflateSync(body, { maxOutputLength: max });
+    if (name === 'gzip' || name === 'x-gzip')
+      return zlib().gunzipSync(body, { maxOutputLength: max });
+    if (name === 'br') return zlib().brotliDecompressSync(body, { maxOutputLength: max });
+    if (name === 'deflate') return zlib().inflateSync(body, { maxOutputLength: max });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw Object.assign(

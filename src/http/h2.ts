@@ -9,10 +9,10 @@
  * the client's retry policy already retries. Sessions hold the event loop only while a stream
  * is open.
  */
-import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
+import { http2, tls } from '../core/lazy-module.js';
 
 export interface H2PoolOptions {
   /** Milliseconds to open the TLS connection before giving up. */
@@ -115,7 +115,7 @@ export class H2Pool {
       }
       const origin = target.origin;
       const host = target.hostname.replace(/^\[|\]$/g, '');
-      const socket = tls.connect({
+      const socket = tls().connect({
         host,
         port: Number(target.port || 443),
         // SNI carries host names only (RFC 6066).
@@ -142,7 +142,7 @@ export class H2Pool {
         }
         // Windows far above HTTP/2's 64 KiB default, so that a large download (`db update`)
         // is not held to one window per round trip.
-        const session = http2.connect(origin, {
+        const session = http2().connect(origin, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW },
         });
@@ -190,7 +190,7 @@ export class H2Pool {
         if (settled) return;
         settled = true;
         reject(error);
-        if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+        if (!stream.closed) stream.close(http2().constants.NGHTTP2_CANCEL);
       };
       let status: number | undefined;
       let responseHeaders: IncomingHttpHeaders = {};
