@@ -257,6 +257,29 @@ describe('--fix on requirements files', () => {
     expect(result.code).toBe(1);
   });
 
+  it('after the fixes, the exit code is the policy decision on what remains (--fail-on)', async () => {
+    const { dir, env } = project({
+      'requirements.txt': 'flask==1.0\nwerkzeug==2.0.3\njinja2==2.10\nmarkupsafe==2.0.1\n',
+    });
+    const fix = (extra: string[]) =>
+      runCli(['-r', 'requirements.txt', '--fix', '--progress-spinner', 'off', ...extra], {
+        cwd: dir,
+        env,
+      });
+    // werkzeug cannot be fixed (flask 1.0 forbids it): its findings remain and fail the run…
+    const failing = await fix([]);
+    expect(failing.stderr.trimEnd().split('\n').pop()).toBe(
+      'After the fixes: Found 4 known vulnerabilities in 1 package',
+    );
+    expect(failing.code).toBe(1);
+    // …unless the policy says they do not.
+    const passing = await fix(['--fail-on', 'malicious']);
+    expect(passing.stderr.trimEnd().split('\n').pop()).toBe(
+      'After the fixes: Found 4 known vulnerabilities in 1 package',
+    );
+    expect(passing.code).toBe(0);
+  });
+
   it("takes the index from the file's own --index-url; standard input is never rewritten", async () => {
     const text = `--index-url ${index.url}/simple\nwerkzeug==3.0.0\n`;
     const { dir, env } = project({ 'requirements.txt': text });

@@ -6,13 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  audit,
-  summarize,
-  type AuditReport,
-  type AuditSummary,
-  type FixResult,
-} from '../audit/audit.js';
+import { audit, type AuditReport, type FixResult } from '../audit/audit.js';
 import { ignoreVulnRules } from '../audit/ignore.js';
 import type { DependencySource, ResolvedDependency } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
@@ -53,7 +47,7 @@ export type FixInput =
 export interface FixRun {
   readonly fixes: readonly FixResult[];
   /** The audit after the fixes (of the fixed set on a dry run). */
-  readonly after: AuditSummary;
+  readonly after: AuditReport;
 }
 
 export interface FixContext {
@@ -206,7 +200,7 @@ async function auditPlanned(
   ctx: FixContext,
   report: AuditReport,
   fixes: readonly FixResult[],
-): Promise<AuditSummary> {
+): Promise<AuditReport> {
   const upgraded = new Map(
     fixes.flatMap((f) => ('newVersion' in f ? [[f.name, f.newVersion] as const] : [])),
   );
@@ -215,7 +209,7 @@ async function auditPlanned(
     const v = d.kind === 'resolved' ? upgraded.get(d.name) : undefined;
     return v !== undefined && d.kind === 'resolved' ? { ...d, version: v } : d;
   });
-  const after = await audit({
+  return audit({
     sources: [
       { description: 'the fixed set', collect: async () => ({ dependencies, warnings: [] }) },
     ],
@@ -223,14 +217,13 @@ async function auditPlanned(
     ignore: ctx.o.ignoreVulns,
     ignoreRules: ctx.o.ignoreRules,
   });
-  return summarize(after);
 }
 
 /** Runs `--fix` after the audit; returns the fixes for the report and the audit after them. */
 export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixRun> {
   const { o, io } = ctx;
   const vulnerable = vulnerableOf(report);
-  if (vulnerable.length === 0) return { fixes: [], after: summarize(report) };
+  if (vulnerable.length === 0) return { fixes: [], after: report };
   const markers: MarkerEnvironment = {
     ...(ctx.input.kind === 'environment' ? ctx.input.environment()?.markers : {}),
     ...ctx.target,
@@ -317,5 +310,5 @@ export async function runFix(ctx: FixContext, report: AuditReport): Promise<FixR
     ignore: o.ignoreVulns,
     ignoreRules: o.ignoreRules,
   });
-  return { fixes, after: summarize(after) };
+  return { fixes, after };
 }

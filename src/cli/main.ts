@@ -6,14 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  audit,
-  auditCoverage,
-  exitCodeFor,
-  nothingAudited,
-  summarize,
-  summaryLine,
-} from '../audit/audit.js';
+import { audit, auditCoverage, nothingAudited, summarize, summaryLine } from '../audit/audit.js';
 import { applyReportPolicy, decideFailure, policyNotes } from '../audit/policy.js';
 import type { DependencySource } from '../core/dependency.js';
 import { queryCache, type QueryCache } from '../cache/queries.js';
@@ -662,11 +655,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       `${summary.vulnerabilities > 0 ? err.red(line) : err.green(line)}${incomplete.length > 0 ? ` (incomplete: ${incomplete.join(', ')} failed)` : ''}`,
     );
     if (fixRun && fixRun.fixes.length > 0) {
-      // Exit 0 only when nothing vulnerable remains after the fixes (a dry run fixes nothing).
+      // After real fixes, the exit code is the policy's decision on what remains (a dry run
+      // fixes nothing, so its code is the decision above).
       info(
-        `${o.dryRun ? 'After the fixes (not applied: --dry-run)' : 'After the fixes'}: ${summaryLine(fixRun.after)}`,
+        `${o.dryRun ? 'After the fixes (not applied: --dry-run)' : 'After the fixes'}: ${summaryLine(summarize(fixRun.after))}`,
       );
-      if (!o.dryRun) return exitCodeFor(fixRun.after);
+      if (!o.dryRun)
+        return decideFailure(applyReportPolicy(fixRun.after, o).report, o).failing > 0 ? 1 : 0;
     }
     return decision.failing > 0 ? 1 : 0;
   } catch (error) {
