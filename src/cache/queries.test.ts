@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/helpers/temp-dirs.js';
 import { queryCache } from './queries.js';
 
 const answer = new Map<string, string | undefined>([
@@ -10,8 +10,10 @@ const answer = new Map<string, string | undefined>([
 ]);
 
 describe('query answer cache', () => {
+  const tempDir = tempDirs();
+
   it('answers within the time to live, and not after it', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-queries-'));
+    const dir = tempDir('pyaudit-queries-');
     let now = 1_000_000;
     const cache = queryCache(dir, 300, () => now);
     await cache.put('demo-pkg', '1.0.5', answer);
@@ -24,7 +26,7 @@ describe('query answer cache', () => {
   });
 
   it('a time to live of 0 neither reads nor writes', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-queries-'));
+    const dir = tempDir('pyaudit-queries-');
     const cache = queryCache(dir, 0);
     await cache.put('demo-pkg', '1.0.5', answer);
     expect(await readdir(dir)).toEqual([]);
@@ -32,7 +34,7 @@ describe('query answer cache', () => {
   });
 
   it('ignores an entry that is corrupt, for another package, or from the future', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-queries-'));
+    const dir = tempDir('pyaudit-queries-');
     const now = 5_000_000;
     const cache = queryCache(dir, 300, () => now);
     await cache.put('demo-pkg', '1.0.5', answer);

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoRecords } from '../../../test/helpers/fixtures.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { createHttpClient, type HttpClient } from '../../http/client.js';
@@ -24,6 +24,7 @@ beforeAll(async () => {
   server = await startOsvServer(demoRecords());
 });
 afterAll(() => server.close());
+const tempDir = tempDirs();
 afterEach(async () => {
   server.options = {};
   server.resetStats();
@@ -148,7 +149,7 @@ describe('OSV service', () => {
   });
 
   it('--cache-dir keeps records by id and modified, so a repeat audit fetches none', async () => {
-    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    const cacheDir = tempDir('pyaudit-cache-');
     await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
     expect(server.stats.byRoute.vulns).toBe(4);
     expect((await readdir(path.join(cacheDir, 'osv', 'vulns'))).sort()).toEqual([
