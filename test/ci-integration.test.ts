@@ -4,7 +4,7 @@
  * server, so neither can drift from the CLI's flags.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -13,6 +13,7 @@ import { parseCommandLine } from '../src/cli/options.js';
 import { REPORT_FORMATS } from '../src/report/index.js';
 import { demoRecords } from './helpers/fixtures.js';
 import { REPO_ROOT } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from './osv-server.js';
 
 interface ActionStep {
@@ -49,7 +50,12 @@ beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), 'pyaudit-ci-'));
   await writeFile(path.join(project, 'requirements.txt'), 'demo-pkg==1.0.5\n');
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(project, { recursive: true, force: true });
+});
+
+const tempDir = tempDirs();
 
 const load = async <T>(file: string): Promise<T> =>
   yaml.load(await readFile(path.join(REPO_ROOT, file), 'utf8')) as T;
@@ -67,7 +73,7 @@ async function runStep(
   step: ActionStep,
   inputs: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string; outputs: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-ci-step-'));
+  const dir = tempDir('pyaudit-ci-step-');
   const script = path.join(dir, 'step.sh');
   const outputs = path.join(dir, 'github-output');
   await writeFile(script, step.run as string);

@@ -3,7 +3,7 @@
  * flags, environment variables, streams and exit codes.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,10 @@ beforeAll(async () => {
   );
   await writeFile(path.join(dir, 'clean.txt'), 'other-pkg==0.7\n');
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 // These cases are about reports and flags: requirements are audited as pinned, without
 // resolving (resolution has its own tests in resolve-cli.test.ts).

@@ -4,12 +4,12 @@
  * default), ignore rules with reasons, expiry and packages, errors with file:line, and
  * `pyaudit config show`.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRecords } from './helpers/fixtures.js';
 import { runCli } from './helpers/run-cli.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from './osv-server.js';
 
 let server: OsvTestServer;
@@ -17,10 +17,11 @@ beforeAll(async () => {
   server = await startOsvServer(demoRecords());
 });
 afterAll(() => server.close());
+const tempDir = tempDirs();
 
 /** A project folder with a requirements file (demo-pkg has OSV-2099-7, PYSEC-2099-1 and -2). */
 async function project(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-config-'));
+  const dir = tempDir('pyaudit-config-');
   await mkdir(path.join(dir, '.git'));
   await writeFile(path.join(dir, 'requirements.txt'), 'demo-pkg==1.0.5\n');
   for (const [name, text] of Object.entries(files)) {

@@ -4,8 +4,7 @@
  * on SIGTERM; and a database that survives the importer being killed at any moment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +13,11 @@ import { startAdvisoryServer, type AdvisoryServer } from './advisory-servers.js'
 import { demoRecords, FIXTURES_DIR } from './helpers/fixtures.js';
 import { runCli } from './helpers/run-cli.js';
 import { describeShared, REPO_ROOT, sharedPath } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'pyaudit.js');
-const tempDir = () => mkdtemp(path.join(tmpdir(), 'pyaudit-dbcli-'));
+const makeTemp = tempDirs();
+const tempDir = () => makeTemp('pyaudit-dbcli-');
 const zipOf = (files: Record<string, string>): Buffer =>
   Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)]))));
 const demoZip = (extra: Record<string, string> = {}) =>
@@ -27,7 +28,7 @@ const demoZip = (extra: Record<string, string> = {}) =>
 
 describe('db import and status', () => {
   it('imports a zip, leaving other ecosystems out, and reports what it holds', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const zip = path.join(dir, 'all.zip');
     await writeFile(zip, demoZip());
     const imported = await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
@@ -59,7 +60,7 @@ describe('db import and status', () => {
   });
 
   it('db status --json: the same facts as one JSON object', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const zip = path.join(dir, 'all.zip');
     await writeFile(zip, demoZip());
     await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
@@ -89,15 +90,15 @@ describe('db import and status', () => {
   });
 
   it('db --help names the program', async () => {
-    const help = await runCli(['db', '--help'], { cwd: await tempDir() });
+    const help = await runCli(['db', '--help'], { cwd: tempDir() });
     expect(help.code).toBe(0);
     expect(help.stdout.split('\n')[0]).toBe('Usage: pyaudit db [options] [command]');
-    const status = await runCli(['db', 'status', '--help'], { cwd: await tempDir() });
+    const status = await runCli(['db', 'status', '--help'], { cwd: tempDir() });
     expect(status.stdout.split('\n')[0]).toBe('Usage: pyaudit db status [options]');
   });
 
   it('uses PYAUDIT_DB_DIR and imports folders and single files', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const env = { PYAUDIT_DB_DIR: path.join(dir, 'db') };
     const folder = await runCli(['db', 'import', path.join(FIXTURES_DIR, 'osv')], {
       cwd: dir,
@@ -115,7 +116,7 @@ describe('db import and status', () => {
   });
 
   it('a bad source fails the import with its name and leaves the database as it was', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeFile(path.join(dir, 'all.zip'), demoZip());
     await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
     await writeFile(path.join(dir, 'bad.zip'), demoZip({ 'broken.json': '{"id": ' }));
@@ -135,7 +136,7 @@ describe('db import and status', () => {
   });
 
   it('an audit with no database says how to get one', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeFile(path.join(dir, 'r.txt'), 'demo-pkg==1.0\n');
     expect(await runCli(['-r', 'r.txt', '--offline', '--db-dir', 'none'], { cwd: dir })).toEqual({
       stdout: '',
@@ -145,7 +146,7 @@ describe('db import and status', () => {
   });
 
   it('warns when the database is older than --max-db-age (default 7 days)', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const built = new Date(Date.now() - 10 * 86_400_000);
     await writeRecords(
       path.join(dir, 'db'),
@@ -188,7 +189,7 @@ describe('db update', () => {
   afterAll(() => server.close());
 
   it('downloads, then skips an unchanged dump with a conditional request, then takes a changed one', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const url = `${server.url}/PyPI/all.zip`;
     const first = await runCli(['db', 'update', '--url', url, '--db-dir', dir], { cwd: dir });
     expect(first.stderr).toMatch(
@@ -211,7 +212,7 @@ describe('db update', () => {
   });
 
   it('an HTTP error or an unreachable host is an error naming the URL', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     expect(
       await runCli(['db', 'update', '--url', `${server.url}/missing.zip`, '--db-dir', dir], {
         cwd: dir,
@@ -249,7 +250,7 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string; log:
 
 describe('db serve', () => {
   it('serves the OSV API from the database, logs requests, answers errors properly, and stops on SIGTERM', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeFile(path.join(dir, 'all.zip'), demoZip());
     await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
     const { child, url, log } = await serve([
@@ -319,7 +320,7 @@ describe('db serve', () => {
   });
 
   it('refuses a bad port and a missing database with one line', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     expect(await runCli(['db', 'serve', '--port', 'http', '--db-dir', dir], { cwd: dir })).toEqual({
       stdout: '',
       stderr: "pyaudit: error: argument --port: invalid value: 'http'\n",
@@ -333,7 +334,7 @@ describe('db serve', () => {
 
 describeShared('a killed import leaves a usable database', () => {
   it('kill -9 at any moment: the database opens and is the old or the new one', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeFile(path.join(dir, 'all.zip'), demoZip());
     await runCli(['db', 'import', 'all.zip', '--db-dir', 'db'], { cwd: dir });
     const outcomes = new Set<number>();

@@ -4,7 +4,7 @@
  * `db import` while serving, picked up without a restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,12 +79,21 @@ describe('the OSV API server', () => {
 
 describe('db serve while the database is replaced', () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGTERM');
+  let temp: string | undefined;
+  afterAll(async () => {
+    // The server's folder is removed once the server has stopped.
+    const server = child;
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (temp !== undefined) await rm(temp, { recursive: true, force: true });
   });
 
   it('keeps answering and picks up the new database', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-reload-'));
+    temp = dir;
     const record = (id: string) =>
       JSON.stringify({
         id,

@@ -20,11 +20,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalizeName } from '../src/standards/pep503.js';
 import { FIXTURES_DIR } from './helpers/fixtures.js';
 import { runCli } from './helpers/run-cli.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 import { loadAdvisories } from './helpers/advisories.js';
 import { describeShared, sharedPath } from './helpers/shared.js';
 import { startOsvServer, type OsvTestServer } from './osv-server.js';
 
 const SITE = path.join(FIXTURES_DIR, 'environment', 'site-packages');
+const tempDir = tempDirs();
 const hasPython = (() => {
   try {
     execFileSync('python3', ['-c', 'import sys'], { stdio: 'ignore' });
@@ -97,7 +99,7 @@ describe('--path: reading an environment without an interpreter', () => {
 
   it('an extra nobody asked for is no edge; REQUESTED marks what the user asked for', async () => {
     // httplib2 0.20.4 and pyparsing 3.0.9 as Debian ships them, Jinja2 3.1.6 as PyPI does.
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    const dir = tempDir('pyaudit-env-');
     const write = (requested: ReadonlySet<string>) => {
       const site = mkdtempSync(path.join(dir, 'site-'));
       const dist = (folder: string, metadata: string) =>
@@ -175,7 +177,7 @@ describe('--path: reading an environment without an interpreter', () => {
   });
 
   it('broken metadata is a skipped dependency with the reason, never a crash', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    const dir = tempDir('pyaudit-env-');
     distInfo(dir, 'noversion-1.0.dist-info', 'Metadata-Version: 2.1\nName: noversion\n');
     distInfo(dir, 'nometa-2.0.dist-info', null);
     distInfo(dir, 'legacy-1.0.dist-info', 'Name: legacy\nVersion: 2004d\n');
@@ -193,7 +195,7 @@ describe('--path: reading an environment without an interpreter', () => {
   });
 
   it('the first distribution of a name on the path wins; a shadowed other version is reported', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-env-'));
+    const dir = tempDir('pyaudit-env-');
     distInfo(dir, 'urllib3-2.0.0.dist-info', 'Name: urllib3\nVersion: 2.0.0\n');
     const result = await runCli(['--path', dir, '--path', SITE, '--dry-run', '-f', 'json'], {
       cwd: dir,
@@ -313,7 +315,7 @@ function pip(root: string, python: string, args: string[]): string {
 
 /** A new venv without pip in a new temp folder, and its interpreter. */
 function newVenv(): { root: string; python: string } {
-  const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-pipvenv-'));
+  const root = tempDir('pyaudit-pipvenv-');
   const venv = path.join(root, 'venv');
   execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
   return { root, python: path.join(venv, 'bin', 'python') };
@@ -457,7 +459,7 @@ withPython('virtual environments', () => {
   let venv: string;
   let systemVenv: string;
   beforeAll(() => {
-    const root = mkdtempSync(path.join(tmpdir(), 'pyaudit-venv-'));
+    const root = tempDir('pyaudit-venv-');
     venv = path.join(root, '.venv');
     systemVenv = path.join(root, 'system-venv');
     execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
@@ -519,7 +521,7 @@ withPython('virtual environments', () => {
   it('a venv whose interpreter cannot run here is read from its files', async () => {
     // Built from scratch (never a copy: writing through a copied symlink would reach the real
     // interpreter): pyvenv.cfg, lib/pythonX.Y/site-packages, and a bin/python that cannot run.
-    const foreign = mkdtempSync(path.join(tmpdir(), 'pyaudit-foreign-'));
+    const foreign = tempDir('pyaudit-foreign-');
     writeFileSync(
       path.join(foreign, 'pyvenv.cfg'),
       'home = /opt/python/bin\ninclude-system-site-packages = false\nversion = 3.12.1\n',

@@ -3,8 +3,7 @@
  * the real 2,972-line uv.lock of ../shared/bench-data): every locked package is listed with
  * the version the lock pins; with `--all-extras` and every group, all of them are audited.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parsePdmLock } from '../src/sources/lock/pdm.js';
@@ -13,6 +12,7 @@ import { parsePoetryLock } from '../src/sources/lock/poetry.js';
 import { parseUvLock } from '../src/sources/lock/uv.js';
 import { runCli } from './helpers/run-cli.js';
 import { describeShared, sharedPath } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 interface Dep {
   name: string;
@@ -44,6 +44,8 @@ const sorted = <T>(xs: T[]) =>
   [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
 describeShared('lock files written by their tools', () => {
+  const tempDir = tempDirs();
+
   it('syft uv.lock: the locked packages; the project itself listed, not audited', async () => {
     const dir = sharedPath('parser-fixtures/syft/uv-lock/simple-deps');
     const deps = await dryRun(path.join(dir, 'uv.lock'));
@@ -63,7 +65,7 @@ describeShared('lock files written by their tools', () => {
       2,
       `pyaudit: error: ${path.join(dir, 'poetry.lock')}:1: added-value: dependencies.malformed must be a version constraint or a table`,
     ]);
-    const tmp = mkdtempSync(path.join(tmpdir(), 'pyaudit-poetry1-'));
+    const tmp = tempDir('pyaudit-poetry1-');
     writeFileSync(path.join(tmp, 'poetry.lock'), original.replace(/^malformed = .*\n/m, ''));
     const deps = await dryRun(path.join(tmp, 'poetry.lock'));
     expect(sorted(deps.map((d) => [d.name, d.version ?? null]))).toEqual(sorted(expected(dir)));

@@ -6,12 +6,11 @@
  * every request, the 85 record fetches included, shares one connection.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import type { OsvRecord } from '../src/standards/osv.js';
 import { memoryStore } from '../src/vulns/store.js';
 import { demoRecords, FIXTURES_DIR } from './helpers/fixtures.js';
 import { REPO_ROOT } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 const exec = promisify(execFile);
 const TLS = path.join(FIXTURES_DIR, 'tls');
@@ -118,7 +118,8 @@ afterAll(() => {
   for (const s of servers) s.close();
 });
 
-const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-h2-'));
+const tempDir = tempDirs();
+const dir = tempDir('pyaudit-h2-');
 writeFileSync(
   path.join(dir, 'requirements.txt'),
   'demo-pkg==1.0.5\nother-pkg==0.5\nmany-pkg==1.0\n',
@@ -146,7 +147,7 @@ const audit = (url: string) =>
         PATH: process.env.PATH ?? '',
         HOME: dir,
         // A fresh cache per run: every record is fetched.
-        XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pyaudit-h2-cache-')),
+        XDG_CACHE_HOME: tempDir('pyaudit-h2-cache-'),
         PIP_CONFIG_FILE: '/dev/null',
         NODE_EXTRA_CA_CERTS: path.join(TLS, 'localhost.crt'),
       },

@@ -4,11 +4,10 @@
  * test certificate trusted through NODE_EXTRA_CA_CERTS in a separate pyaudit process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { osvApiHandler } from '../src/serve/osv-api.js';
 import { memoryStore } from '../src/vulns/store.js';
 import { demoRecords, FIXTURES_DIR } from './helpers/fixtures.js';
 import { REPO_ROOT } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 const exec = promisify(execFile);
 const TLS = path.join(FIXTURES_DIR, 'tls');
@@ -61,7 +61,8 @@ afterAll(async () => {
 });
 
 describe('HTTPS through a proxy', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-tls-'));
+  const tempDir = tempDirs();
+  const dir = tempDir('pyaudit-tls-');
   writeFileSync(path.join(dir, 'r.txt'), 'other-pkg==0.5\n');
   const run = (env: Record<string, string>) =>
     exec(
@@ -84,7 +85,8 @@ describe('HTTPS through a proxy', () => {
         // A fresh cache folder per run: a cached answer would hide the TLS failure.
         env: {
           PATH: process.env.PATH ?? '',
-          XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pyaudit-tls-cache-')),
+          HOME: dir,
+          XDG_CACHE_HOME: tempDir('pyaudit-tls-cache-'),
           ...env,
         },
       },

@@ -8,13 +8,14 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoRecords } from './helpers/fixtures.js';
 import { runCli } from './helpers/run-cli.js';
 import { REPO_ROOT } from './helpers/shared.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from './osv-server.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'pyaudit.js');
@@ -26,7 +27,11 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-reliability-'));
   await writeFile(path.join(dir, 'requirements.txt'), 'demo-pkg==1.0.5\nother-pkg==0.5\n');
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+const tempDir = tempDirs();
 afterEach(() => {
   server.options = {};
   server.resetStats();
@@ -95,7 +100,7 @@ describe('retries within --timeout', () => {
 
 describe('the record cache, on by default', () => {
   it('lives under $XDG_CACHE_HOME/pyaudit; a repeat audit with no flags asks for no cached record', async () => {
-    const cache = await mkdtemp(path.join(tmpdir(), 'pyaudit-xdg-'));
+    const cache = tempDir('pyaudit-xdg-');
     const env = { XDG_CACHE_HOME: cache };
     expect((await audit([], env)).stdout).toBe(JSON_REPORT);
     expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 5, other: 0 });
@@ -122,7 +127,7 @@ describe('the record cache, on by default', () => {
   });
 
   it('a corrupt or truncated entry is discarded and fetched again, never trusted', async () => {
-    const cache = await mkdtemp(path.join(tmpdir(), 'pyaudit-xdg-'));
+    const cache = tempDir('pyaudit-xdg-');
     const env = { XDG_CACHE_HOME: cache };
     await audit([], env);
     const entry = path.join(cache, 'pyaudit', 'osv', 'vulns', 'PYSEC-2099-1.json');
@@ -143,7 +148,7 @@ describe('the record cache, on by default', () => {
   });
 
   it('--no-cache reads and writes nothing; --cache-dir chooses the folder', async () => {
-    const cache = await mkdtemp(path.join(tmpdir(), 'pyaudit-xdg-'));
+    const cache = tempDir('pyaudit-xdg-');
     await audit(['--no-cache'], { XDG_CACHE_HOME: cache });
     expect(await readdir(cache)).toEqual([]);
     const chosen = path.join(cache, 'chosen');
@@ -172,7 +177,7 @@ describe('the record cache, on by default', () => {
   });
 
   it('8 processes sharing one cache at once all finish with the same report', async () => {
-    const cache = await mkdtemp(path.join(tmpdir(), 'pyaudit-xdg-'));
+    const cache = tempDir('pyaudit-xdg-');
     server.options = { latencyMs: 20 };
     const runs = await Promise.all(
       Array.from(

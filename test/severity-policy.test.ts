@@ -4,7 +4,7 @@
  * each with its exact exit code and stderr, against the test OSV server serving
  * test/fixtures/severity/records (one record of every severity, two malicious packages).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-severity-'));
   for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(dir, name), text);
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const run = (args: string[]) => runCli(['--osv-url', server.url, ...args], { cwd: dir });
 

@@ -4,7 +4,7 @@
  * at once give the same findings for the same data, and a failing source never yields a
  * quiet, incomplete "clean".
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -47,6 +47,7 @@ describeShared('vulnerability sources agree', () => {
   afterAll(async () => {
     await osv?.close();
     await pypi?.close();
+    if (dbDir) await rm(dbDir, { recursive: true, force: true });
   });
 
   it('db import reads all 2,661 records of the PyPA database', async () => {

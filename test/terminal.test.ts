@@ -4,7 +4,7 @@
  * under util-linux `script`, so stdout and stderr are a real terminal.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,10 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pyaudit-terminal-'));
   await writeFile(path.join(dir, 'requirements.txt'), 'demo-pkg==1.0.5\nunpinned-pkg>=1\n');
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const run = (
   args: string[],

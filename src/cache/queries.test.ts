@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/helpers/temp-dirs.js';
 import { queryCache } from './queries.js';
 
 const answer = new Map<string, string | undefined>([
@@ -10,19 +10,8 @@ const answer = new Map<string, string | undefined>([
   ['GHSA-aaaa-bbbb-cccc', undefined],
 ]);
 
-let root: string;
-let n = 0;
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'pyaudit-queries-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-const newDir = async (): Promise<string> => {
-  const dir = path.join(root, String(n++));
-  await mkdir(dir);
-  return dir;
-};
+const tempDir = tempDirs();
+const newDir = async (): Promise<string> => tempDir('pyaudit-queries-');
 const fileIn = (dir: string): string => path.join(dir, 'osv', 'queries.json');
 
 describe('query answer cache', () => {

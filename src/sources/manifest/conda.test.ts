@@ -3,12 +3,12 @@
  * the layouts conda's own documentation and real projects use (indented and indentless
  * lists, comments, flow lists); strings stay strings (`python=3.10`).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/run-cli.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import { parseCondaEnvironment } from './conda.js';
 
 const errorOf = (text: string): string => {
@@ -118,8 +118,10 @@ describe('environment.yml', () => {
     );
   });
 
+  const tempDir = tempDirs();
+
   it('the CLI prints the error on one line and exits 2', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-conda-'));
+    const dir = tempDir('pyaudit-conda-');
     writeFileSync(
       path.join(dir, 'environment.yml'),
       'name: x\ndependencies:\n  - python=3.11\n  - 1\n',

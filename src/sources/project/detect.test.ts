@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import { resolveProjectPath, typeOfFile } from './detect.js';
 
+const tempDir = tempDirs();
+
 function project(files: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-project-'));
+  const dir = tempDir('pyaudit-project-');
   for (const f of files) writeFileSync(path.join(dir, f), '');
   return dir;
 }

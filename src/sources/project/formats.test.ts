@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../../../test/helpers/fixtures.js';
 import { runCli } from '../../../test/helpers/run-cli.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 
 const PROJECTS = path.join(FIXTURES_DIR, 'projects');
 
@@ -398,10 +399,11 @@ describe('SBOMs', () => {
 });
 
 describe('bad files', () => {
+  const tempDir = tempDirs();
+
   it('a truncated file of every kind is one error line naming the file (and line), exit 2', async () => {
-    const { mkdtempSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-truncated-'));
+    const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const dir = tempDir('pyaudit-truncated-');
     const files: Array<[string, string]> = [
       ['uv-workspace/uv.lock', 'uv.lock'],
       ['poetry2/poetry.lock', 'poetry.lock'],
@@ -433,9 +435,8 @@ describe('bad files', () => {
   });
 
   it('dynamic dependencies are an error that says what to do', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-dynamic-'));
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir('pyaudit-dynamic-');
     writeFileSync(
       path.join(dir, 'pyproject.toml'),
       '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n',
@@ -453,9 +454,8 @@ describe('bad files', () => {
   });
 
   it('--marker-env: a full marker environment from a JSON file', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-markerenv-'));
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir('pyaudit-markerenv-');
     writeFileSync(
       path.join(dir, 'env.json'),
       JSON.stringify({

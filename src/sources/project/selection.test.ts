@@ -4,7 +4,7 @@
  * `--skip-editable` in every format, the quiet skip table, and several lock files in one
  * folder. Each case runs the CLI on files written into a temporary folder.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,10 @@ beforeAll(async () => {
   server = await startOsvServer(demoRecords());
   dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-selection-'));
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes `files` into a new folder under the test's temporary folder; returns its path. */
 function project(name: string, files: Record<string, string>): string {

@@ -3,13 +3,13 @@
  * with a name and a version, no purl) audited as SBOMs against the same advisory database:
  * pyaudit must find exactly the vulnerabilities pip-audit listed in them.
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadAdvisories } from '../../../test/helpers/advisories.js';
 import { runCli } from '../../../test/helpers/run-cli.js';
 import { describeShared, sharedPath } from '../../../test/helpers/shared.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js';
 
 const RUNS = sharedPath('pip-audit-conformance', 'cyclonedx', 'small');
@@ -48,12 +48,13 @@ describeShared("auditing pip-audit's CycloneDX output", () => {
     server = await startOsvServer(loadAdvisories(sharedPath('advisory-database', 'vulns')));
   });
   afterAll(() => server?.close());
+  const tempDir = tempDirs();
 
   it.each([
     ['cyclonedx-json', 'bom.cdx.json'],
     ['cyclonedx-xml', 'bom.cdx.xml'],
   ])('%s: the same 67 findings in 7 packages, with a warning', async (run, name) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-sbom-'));
+    const dir = tempDir('pyaudit-sbom-');
     copyFileSync(path.join(RUNS, run, 'stdout'), path.join(dir, name));
     const result = await runCli(
       [name, '--osv-url', `${server.url}/v1/query`, '-f', 'json', '--strict'],

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoRecords } from '../../../test/helpers/fixtures.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import {
   ageInDays,
@@ -21,7 +21,8 @@ const source = (location: string, records: number) => ({
   records,
   importedAt: '2099-01-01T00:00:00.000Z',
 });
-const tempDir = () => mkdtemp(path.join(tmpdir(), 'pyaudit-db-'));
+const makeTemp = tempDirs();
+const tempDir = () => makeTemp('pyaudit-db-');
 
 describe('database file format', () => {
   const records = demoRecords().filter((r) => r.id !== 'PYSEC-2099-6'); // npm-only record left out by import
@@ -99,7 +100,7 @@ describe('database directory', () => {
   });
 
   it('says how to create a database when there is none', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     expect(() => openDatabase(dir)).toThrow(
       `${path.join(dir, DATABASE_FILE)}: no offline vulnerability database here; create one with \`pyaudit db update\``,
     );
@@ -107,7 +108,7 @@ describe('database directory', () => {
   });
 
   it('adds records, keeps the newer of two with one id, and records each source once', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     const [a, b] = demoRecords();
     const first = await writeRecords(dir, [a!, b!], source('one', 2), {
       now: new Date('2099-01-10T00:00:00Z'),
@@ -132,7 +133,7 @@ describe('database directory', () => {
   });
 
   it('refuses to write while another live process holds the lock, and takes over a dead one', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeRecords(dir, demoRecords().slice(0, 1), source('one', 1));
     await writeFile(path.join(dir, '.lock'), String(process.ppid));
     await expect(writeRecords(dir, [], source('one', 1))).rejects.toThrow(
@@ -143,7 +144,7 @@ describe('database directory', () => {
   });
 
   it('a corrupt database is an error naming the file, never an empty audit', async () => {
-    const dir = await tempDir();
+    const dir = tempDir();
     await writeRecords(dir, demoRecords().slice(0, 2), source('one', 2));
     const file = path.join(dir, DATABASE_FILE);
     const bytes = await readFile(file);

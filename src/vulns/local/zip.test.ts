@@ -3,11 +3,11 @@
  * decompression bombs and YAML alias bombs are refused with one line, and the database is
  * byte for byte what it was.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/run-cli.js';
 import { DATABASE_FILE } from './database.js';
 import { checkZip, listZipEntries, UnsafeZipError } from './zip.js';
@@ -34,6 +34,7 @@ beforeAll(async () => {
   expect(imported.code).toBe(0);
   before = await readFile(path.join(dir, 'db', DATABASE_FILE));
 });
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const UNIX_SYMLINK = { os: 3, attrs: (0o120777 << 16) >>> 0 };
 const bomb = new Uint8Array(24 * 1024 * 1024).fill(0x20);

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoRecords } from '../../../test/helpers/fixtures.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { queryCache } from '../../cache/queries.js';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   server = await startOsvServer(demoRecords());
 });
 afterAll(() => server.close());
+const tempDir = tempDirs();
 afterEach(async () => {
   server.options = {};
   server.resetStats();
@@ -153,7 +154,7 @@ describe('OSV service', () => {
   });
 
   it('--cache-dir keeps records by id and modified, so a repeat audit fetches none', async () => {
-    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    const cacheDir = tempDir('pyaudit-cache-');
     await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
     expect(server.stats.byRoute.vulns).toBe(4);
     expect((await readdir(path.join(cacheDir, 'osv', 'vulns'))).sort()).toEqual([
@@ -177,7 +178,7 @@ describe('OSV service', () => {
 
 describe('reading cached records while the batch is in flight', () => {
   it('reads the records the last answers named before the batch answer arrives, and uses them', async () => {
-    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    const cacheDir = tempDir('pyaudit-cache-');
     await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
     await http!.close();
     // A query cache whose answer has expired (time to live 1 s, read 10 s later): a hint only.
@@ -200,7 +201,7 @@ describe('reading cached records while the batch is in flight', () => {
   });
 
   it('a record read ahead that the answer says has changed is fetched again', async () => {
-    const cacheDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-cache-'));
+    const cacheDir = tempDir('pyaudit-cache-');
     const records = recordCache(cacheDir);
     const changed = demoRecords().find((r) => r.id === 'PYSEC-2099-1')!;
     const old = { ...changed, modified: '2000-01-01T00:00:00Z', summary: 'the old text' };

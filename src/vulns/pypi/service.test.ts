@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdvisoryServer, type AdvisoryServer } from '../../../test/advisory-servers.js';
 import { demoRecords } from '../../../test/helpers/fixtures.js';
+import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import type { Vulnerability } from '../types.js';
 import { createHttpClient } from '../../http/client.js';
@@ -125,12 +126,13 @@ describe('ecosyste.ms source', () => {
 });
 
 describe('PyPI not-found through the CLI', () => {
+  const tempDir = tempDirs();
+
   it("a version PyPI does not know is skipped with pip-audit's reason; --strict fails on it", async () => {
     const { runCli } = await import('../../../test/helpers/run-cli.js');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const path = await import('node:path');
-    const dir = mkdtempSync(path.join(tmpdir(), 'pyaudit-pypi-'));
+    const dir = tempDir('pyaudit-pypi-');
     writeFileSync(path.join(dir, 'r.txt'), 'private-pkg==1.0\ndemo-pkg==1.0.5\n');
     const args = [
       '-r',
