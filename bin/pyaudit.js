@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The CLI ships as one bundled file (dist/bundle/main.cjs), started by dist/cli/launch.js with
-// V8's code cache: it loads much faster than the ~40 modules of dist/ that the library uses.
+import { createRequire } from 'node:module';
+
+// The CLI ships as one bundled file (dist/bundle/main.cjs), started by dist/bundle/launch.cjs
+// with V8's code cache: it loads much faster than the ~40 modules of dist/ that the library uses.
 // A reader that closes early (`pyaudit … | head`) is not an error worth a stack trace; any other
 // failure to write is one line and exit code 2 (the report's own write is checked by main).
 for (const [name, stream] of [
@@ -19,8 +21,10 @@ for (const [name, stream] of [
 }
 
 try {
-  const { launch } = await import('../dist/cli/launch.js');
-  const code = await launch(process.argv.slice(2));
+  // Required, not imported: each ES module import costs the ES loader's work at start-up.
+  const require = createRequire(import.meta.url);
+  const { launch } = require('../dist/bundle/launch.cjs');
+  const code = await launch(require.resolve('../dist/bundle/main.cjs'), process.argv.slice(2));
   process.exitCode = Math.max(code, process.exitCode ?? 0);
 } catch (error) {
   process.stderr.write(

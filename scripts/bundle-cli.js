@@ -1,5 +1,5 @@
 // Bundles the CLI into one CommonJS file, dist/bundle/main.cjs, which bin/pyaudit.js runs
-// through dist/cli/launch.js with V8's code cache. One file loads in a fraction of the time the
+// through dist/bundle/launch.cjs (src/cli/launch.ts) with V8's code cache. One file loads in a fraction of the time the
 // ~40 modules of dist/ take, and CommonJS is what V8's code cache can hold on Node 20 (ES
 // modules get it only from Node 22). What only some runs need (the `db` tools, CycloneDX) is
 // initialized on first use, and the code cache holds only what was compiled, so it costs no
@@ -10,6 +10,17 @@ import { build } from 'esbuild';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('../dist/bundle', import.meta.url), { recursive: true, force: true });
+// The launcher, one small CommonJS file that bin/pyaudit.js requires (an ES module would cost
+// the ES loader's work for each of its imports).
+await build({
+  entryPoints: ['src/cli/launch.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20.19',
+  outfile: 'dist/bundle/launch.cjs',
+  logLevel: 'warning',
+});
 await build({
   entryPoints: ['src/cli/main.ts'],
   bundle: true,
@@ -17,6 +28,9 @@ await build({
   format: 'cjs',
   target: 'node20.19',
   outfile: 'dist/bundle/main.cjs',
+  // ASCII only (the launcher decodes it as Latin-1).
+  charset: 'ascii',
+  minifyWhitespace: true,
   // `import.meta.url` (used to find package.json and to require optional modules) is this file.
   banner: {
     js: "const __pyauditImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",

@@ -80,19 +80,26 @@ describe('loadWithCodeCache', () => {
     expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(false);
   });
 
-  it('a changed file gets a new entry, which replaces the old one', async () => {
+  it('a changed file gets a new entry; the newest four are kept', async () => {
     const folder = path.join(temp, 'cache-changed');
-    const file = await sampleModule('changed.cjs', 2);
-    await loadWithCodeCache<Sample>(file, folder).saveCodeCache();
-    const [old] = entries(folder);
-    await sampleModule('changed.cjs', 3);
-    const changed = loadWithCodeCache<Sample>(file, folder);
-    expect(changed.fromCache).toBe(false);
-    expect(changed.exports.double(2)).toBe(6);
-    await changed.saveCodeCache();
-    const now = entries(folder);
-    expect(now).toHaveLength(1);
-    expect(now[0]).not.toBe(old);
+    const file = path.join(temp, 'changed.cjs');
+    const written: string[] = [];
+    for (let factor = 2; factor <= 7; factor++) {
+      await sampleModule('changed.cjs', factor);
+      const loaded = loadWithCodeCache<Sample>(file, folder);
+      expect(loaded.fromCache).toBe(false);
+      expect(loaded.exports.double(2)).toBe(2 * factor);
+      await loaded.saveCodeCache();
+      const added = entries(folder).filter((e) => !written.includes(e));
+      expect(added).toHaveLength(1);
+      written.push(added[0]!);
+      // Written a little apart, so that their times order them.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(entries(folder).sort()).toEqual(written.slice(-4).sort());
+    // An older build whose entry is still kept starts from it.
+    await sampleModule('changed.cjs', 5);
+    expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(true);
   });
 
   it('a folder that cannot be written costs nothing but the cache; null means no cache', async () => {

@@ -8,13 +8,14 @@
  * file carries a SHA-256 of its payload, so a truncated or damaged one is discarded, never
  * given to V8. V8 itself refuses data from another V8 version, other flags or another source,
  * and then the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
- * a result.
+ * a result. A few entries are kept, newest first, so that installations of different versions
+ * sharing one cache do not evict each other.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { defaultCacheDir } from '../core/cache-dir.js';
@@ -39,6 +40,8 @@ export interface LoadedScript<T> {
 
 const MAGIC = Buffer.from('pyaudit-v8-code-cache\n');
 const DIGEST_BYTES = 32;
+/** Entries kept per file: this build's and the newest others (other installations, Node versions). */
+const KEPT_ENTRIES = 4;
 /** A cache file larger than this is not read (the CLI's is about 1 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -65,6 +68,8 @@ function readCacheFile(file: string): Buffer | undefined {
  */
 export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): LoadedScript<T> {
   const bytes = readFileSync(file);
+  // The bundle is ASCII (esbuild escapes the rest), which decodes faster as Latin-1.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const stem = path.basename(file).replace(/[^A-Za-z0-9_.-]/g, '_');
   const key = sha256(
     Buffer.concat([bytes, Buffer.from(`\0${process.version}\0${process.arch}`)]),
@@ -72,7 +77,7 @@ export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): 
   const cacheFile = cacheFolder && path.join(cacheFolder, `${stem}-${key.slice(0, 24)}.v8`);
   const cachedData = cacheFile ? readCacheFile(cacheFile) : undefined;
   const script = new vm.Script(
-    `(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`,
+    `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     {
       filename: file,
       ...(cachedData && { cachedData }),
@@ -97,10 +102,14 @@ export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): 
       try {
         const payload = script.createCachedData();
         await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, sha256(payload), payload]));
-        // Entries of earlier builds or other Node versions: this one replaces them.
-        for (const name of readdirSync(cacheFolder))
-          if (name.startsWith(`${stem}-`) && name !== path.basename(cacheFile))
-            rmSync(path.join(cacheFolder, name), { force: true });
+        // Entries of other builds or Node versions: the newest few stay (two installations
+        // sharing the cache must not evict each other on every run), older ones go.
+        const others = readdirSync(cacheFolder)
+          .filter((name) => name.startsWith(`${stem}-`) && name !== path.basename(cacheFile))
+          .map((name) => path.join(cacheFolder, name))
+          .map((file) => ({ file, mtime: statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+          .sort((a, b) => b.mtime - a.mtime);
+        for (const { file } of others.slice(KEPT_ENTRIES - 1)) rmSync(file, { force: true });
       } catch {
         // A cache that cannot be written costs the next start some time, nothing else.
       }
@@ -117,9 +126,8 @@ export function codeCacheFolder(
   return path.join(named ? path.resolve(cwd, named) : defaultCacheDir(env), 'code');
 }
 
-/** Runs the CLI from the bundle beside this module's folder; resolves to the exit code. */
-export async function launch(argv: readonly string[]): Promise<number> {
-  const bundle = fileURLToPath(new URL('../bundle/main.cjs', import.meta.url));
+/** Runs the CLI from its bundle (`dist/bundle/main.cjs`); resolves to the exit code. */
+export async function launch(bundle: string, argv: readonly string[]): Promise<number> {
   const loaded = loadWithCodeCache<CliModule>(bundle, codeCacheFolder(process.env, process.cwd()));
   let cacheAllowed = false;
   const code = await loaded.exports.main(argv, {
