@@ -200,6 +200,27 @@ describe('reading cached records while the batch is in flight', () => {
     expect(result!.map((v) => v.id)).toEqual(demoIds);
   });
 
+  it('a record read ahead for another package is turned into what this package reports', async () => {
+    const cacheDir = tempDir('pyaudit-cache-');
+    const [expected] = await service({ cacheDir }).query([dep('demo-pkg', '1.0.5')]);
+    await http!.close();
+    server.resetStats();
+    // The hint (wrongly) says other-pkg named PYSEC-2099-1 last time; the answer says demo-pkg.
+    const hints = queryCache(cacheDir, 1, { now: () => Date.now() - 10_000 });
+    hints.put('other-pkg', '0.5', new Map([['PYSEC-2099-1', modifiedOf('PYSEC-2099-1')]]));
+    await hints.flush();
+    http = createHttpClient({ env: {} });
+    const [demo, other] = await createOsvService({
+      http,
+      url: server.url,
+      cache: recordCache(cacheDir),
+      queryCache: queryCache(cacheDir, 1),
+    }).query([dep('demo-pkg', '1.0.5'), dep('other-pkg', '0.5')]);
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 1, other: 0 });
+    expect(demo).toEqual(expected);
+    expect(other!.map((v) => v.id)).toEqual(['PYSEC-2099-4']);
+  });
+
   it('a record read ahead that the answer says has changed is fetched again', async () => {
     const cacheDir = tempDir('pyaudit-cache-');
     const records = recordCache(cacheDir);

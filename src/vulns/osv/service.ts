@@ -41,6 +41,19 @@ export function osvBaseUrl(url: string): string {
   return base;
 }
 
+/** A record the last answers named: its `modified` then, and the packages that named it. */
+interface Hint {
+  readonly modified: string;
+  readonly names: Set<string>;
+}
+
+/** A record read ahead, as what each package that named it reports. */
+interface ReadAhead {
+  readonly modified: string;
+  readonly withdrawn: boolean;
+  readonly byName: ReadonlyMap<string, Vulnerability>;
+}
+
 interface BatchQuery {
   package: { name: string; ecosystem: string };
   version: string;
@@ -133,16 +146,23 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
 
   /**
    * Reads these records from the cache a few at a time, letting the event loop send the batch
-   * and take its answer in between: the wait for the network is spent parsing records.
+   * and take its answer in between: the wait for the network is spent parsing records and
+   * turning each into what the packages that named it report (the records themselves are not
+   * kept, so they cost the garbage collector little).
    */
-  async function readAhead(wanted: Map<string, string>): Promise<Map<string, OsvRecord>> {
-    const found = new Map<string, OsvRecord>();
+  async function readAhead(wanted: Map<string, Hint>): Promise<Map<string, ReadAhead>> {
+    const found = new Map<string, ReadAhead>();
     if (!cache) return found;
     let n = 0;
-    for (const [id, modified] of wanted) {
+    for (const [id, { modified, names }] of wanted) {
       if (n++ % READ_AHEAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const record = await cache.get(id, modified);
-      if (record) found.set(id, record);
+      if (!record) continue;
+      found.set(id, {
+        modified,
+        withdrawn: Boolean(record.withdrawn),
+        byName: new Map([...names].map((name) => [name, toVulnerability(record, name, 'osv')])),
+      });
     }
     return found;
   }
@@ -164,10 +184,14 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       const ids = hits.map((hit) => hit ?? new Map<string, string | undefined>());
       const asked = unique.flatMap((d, i) => (hits[i] ? [] : [{ d, i }]));
       // While the batch is in flight, the records its last answers named are read from the cache.
-      const hinted = new Map<string, string>();
+      const hinted = new Map<string, Hint>();
       for (const { d } of asked)
-        for (const [id, modified] of known?.hint(d.name, d.version) ?? [])
-          if (modified !== undefined) hinted.set(id, modified);
+        for (const [id, modified] of known?.hint(d.name, d.version) ?? []) {
+          if (modified === undefined) continue;
+          const hint = hinted.get(id);
+          if (hint?.modified === modified) hint.names.add(d.name);
+          else if (!hint) hinted.set(id, { modified, names: new Set([d.name]) });
+        }
       const [answers, prefetched] = await Promise.all([
         collectIds(
           asked.map(({ d }) => ({
@@ -182,30 +206,35 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
         ids[i] = answer;
         known?.put(d.name, d.version, answer);
       });
+      // What was read ahead counts only if the answer names the same `modified`.
+      const early = (id: string, modified: string | undefined): ReadAhead | undefined => {
+        const entry = prefetched.get(id);
+        return entry && entry.modified === modified ? entry : undefined;
+      };
       const wanted = new Map<string, string | undefined>();
-      for (const m of ids) for (const [id, modified] of m) wanted.set(id, modified);
+      unique.forEach((d, i) => {
+        for (const [id, modified] of ids[i]!) {
+          const entry = early(id, modified);
+          if (!entry || (!entry.withdrawn && !entry.byName.has(d.name))) wanted.set(id, modified);
+        }
+      });
       let done = 0;
       const total = wanted.size;
       progress?.(0, total);
       const records = new Map<string, OsvRecord>();
       await mapLimit([...wanted], concurrency, async ([id, modified]) => {
-        const early = prefetched.get(id);
-        records.set(
-          id,
-          early !== undefined && early.modified === modified
-            ? early
-            : await fetchRecord(id, modified),
-        );
+        records.set(id, await fetchRecord(id, modified));
         progress?.(++done, total);
       });
       const byKey = new Map<string, Vulnerability[]>();
       unique.forEach((d, i) => {
         const vulns: Vulnerability[] = [];
-        for (const id of ids[i]!.keys()) {
+        for (const [id, modified] of ids[i]!) {
           const record = records.get(id);
-          if (!record) throw new PyauditError('service', `record ${id} was not fetched`);
-          if (record.withdrawn) continue;
-          vulns.push(toVulnerability(record, d.name, 'osv'));
+          const entry = record ? undefined : early(id, modified);
+          if (!record && !entry) throw new PyauditError('service', `record ${id} was not fetched`);
+          if (record ? record.withdrawn : entry!.withdrawn) continue;
+          vulns.push(entry?.byName.get(d.name) ?? toVulnerability(record!, d.name, 'osv'));
         }
         byKey.set(keyOf(d), vulns);
       });
