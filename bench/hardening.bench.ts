@@ -5,9 +5,6 @@
  *   and package names, as OSV's whole PyPI data is about that size): wall time and peak RSS
  *   of the importing process;
  * - peak RSS of the 692-package audit from that database (offline, cold process);
- * - cold vs warm cache for the vulnerable-package audit at 50 ms per request: a warm run within
- *   the query cache's time to live sends nothing; after it, or with `--query-cache-ttl 0`, only
- *   the batch query;
  * - a load test of `db serve` over that database: 64 keep-alive clients for 30 s
  *   (BENCH_LOAD_SECONDS), alternating a `querybatch` of 100 pinned packages and a
  *   `GET /v1/vulns/{id}`; p50/p99 latency and errors (must be 0).
@@ -24,8 +21,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import yaml from 'js-yaml';
-import { startOsvServer } from '../test/osv-server.js';
-import { loadAdvisories } from '../test/helpers/advisories.js';
 
 const exec = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,8 +39,6 @@ await writeFile(
   preload,
   "process.on('exit', () => process.stderr.write(`\\nRSS_KB=${process.resourceUsage().maxRSS}\\n`));\n",
 );
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the CLI; its caches (the compiled code's too) are in this benchmark's folder. */
 async function measure(args: string[], env: Record<string, string> = {}) {
@@ -118,47 +111,6 @@ const offline = await measure([
 ]);
 console.log(
   `offline audit of the 692 pinned packages from it: ${(offline.ms / 1000).toFixed(2)} s, peak RSS ${offline.rssMb.toFixed(0)} MB`,
-);
-
-// Cold vs warm cache at 50 ms per request.
-const records = loadAdvisories(path.join(shared, 'advisory-database', 'vulns'));
-const server = await startOsvServer(records, { latencyMs: 50 });
-const vulnerable = readFileSync(
-  path.join(root, 'test', 'fixtures', 'audit', 'advisory-pins.txt'),
-  'utf8',
-);
-const reqs = path.join(work, 'vulnerable.txt');
-await writeFile(reqs, vulnerable);
-const cache = path.join(work, 'cache');
-const args = ['--osv-url', server.url, '-r', reqs, '-f', 'json', '-o', path.join(work, 'v.json')];
-const WARM_RUNS = 9;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-/** Median time and requests per run of WARM_RUNS runs, `before` each (untimed). */
-async function warmRuns(extra: string[], before?: () => Promise<unknown>) {
-  server.resetStats();
-  const times: number[] = [];
-  for (let i = 0; i < WARM_RUNS; i++) {
-    await before?.();
-    times.push((await measure([...args, ...extra], { XDG_CACHE_HOME: cache })).ms);
-  }
-  const { querybatch, vulns } = server.stats.byRoute;
-  return `${(median(times) / 1000).toFixed(3)} s median (${querybatch / WARM_RUNS} batch, ${vulns / WARM_RUNS} records per run)`;
-}
-const cold = await measure(args, { XDG_CACHE_HOME: cache });
-const coldRequests = { ...server.stats.byRoute };
-// Within the query cache's time to live: no request at all.
-const withinTtl = await warmRuns([]);
-// After it (the answers kept for 1 s, each run 1.1 s after the last): the batch only, the
-// cached records read while it is in flight.
-const afterTtl = await warmRuns(['--query-cache-ttl', '1'], () => sleep(1100));
-// No query cache at all: the batch only, the records read after it.
-const noQueryCache = await warmRuns(['--query-cache-ttl', '0']);
-await server.close();
-console.log(
-  `vulnerable-package audit at 50 ms/request: cold ${(cold.ms / 1000).toFixed(2)} s (${coldRequests.querybatch} batch, ${coldRequests.vulns} records)\n` +
-    `  warm, within the query cache's time to live: ${withinTtl}\n` +
-    `  warm, after it: ${afterTtl}\n` +
-    `  warm, --query-cache-ttl 0: ${noQueryCache}`,
 );
 
 // Load test: `pyaudit db serve` as its own process over the 30,000-record database.
