@@ -211,6 +211,22 @@ describe('the record cache, on by default', () => {
       const record = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { id: string };
       expect(`${record.id}.json`).toBe(name);
     }
+    // The query answers: one whole file, no temporary file left behind.
+    expect((await readdir(path.join(cache, 'pyaudit', 'osv'))).sort()).toEqual([
+      'queries.json',
+      'vulns',
+    ]);
+    const queries = JSON.parse(
+      await readFile(path.join(cache, 'pyaudit', 'osv', 'queries.json'), 'utf8'),
+    ) as { entries: Record<string, unknown> };
+    expect(Object.keys(queries.entries).sort()).toEqual([
+      'demo-pkg\u00001.0.5',
+      'other-pkg\u00000.5',
+    ]);
+    // The compiled code: one entry, however many wrote it.
+    expect(await readdir(path.join(cache, 'pyaudit', 'code'))).toEqual([
+      expect.stringMatching(/^main\.cjs-[0-9a-f]{24}\.v8$/),
+    ]);
   }, 30_000);
 });
 
