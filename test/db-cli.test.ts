@@ -4,7 +4,7 @@
  * on SIGTERM; and a database that survives the importer being killed at any moment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,52 @@ describe('db import and status', () => {
     );
     const file = await runCli(['db', 'import', 'one.json'], { cwd: dir, env });
     expect(file.stderr).toMatch(/: 1 new or changed; the database holds 8 records/);
+  });
+
+  it('takes db-dir from the configuration file, as the audit does: the database it manages is the one the audit reads', async () => {
+    const dir = tempDir();
+    const project = path.join(dir, 'project');
+    await mkdir(path.join(project, 'sub'), { recursive: true });
+    await writeFile(path.join(project, '.pyaudit.toml'), 'db-dir = "vulndb"\n');
+    await writeFile(path.join(project, 'sub', 'r.txt'), 'demo-pkg==1.0.5\n');
+    // From a subfolder: the file is found upwards, its path is relative to the file's folder.
+    const sub = path.join(project, 'sub');
+    const imported = await runCli(['db', 'import', path.join(FIXTURES_DIR, 'osv')], { cwd: sub });
+    expect(imported.code).toBe(0);
+    expect(openDatabase(path.join(project, 'vulndb')).header.records).toBe(7);
+    const status = await runCli(['db', 'status', '--json'], { cwd: sub });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      path: path.join(project, 'vulndb', 'osv-pypi.db'),
+      records: 7,
+    });
+    const audit = await runCli(['-r', 'r.txt', '--offline', '-f', 'json'], { cwd: sub });
+    expect(audit.code).toBe(1);
+    expect(audit.stderr).toMatch(/Found 3 known vulnerabilities in 1 package\n$/);
+    // --db-dir and PYAUDIT_DB_DIR win over the file; --no-config and --config choose the file.
+    const flag = await runCli(['db', 'status', '--db-dir', 'other'], { cwd: sub });
+    expect(flag.stderr).toContain(path.join(sub, 'other', 'osv-pypi.db'));
+    const env = await runCli(['db', 'status'], { cwd: sub, env: { PYAUDIT_DB_DIR: 'fromenv' } });
+    expect(env.stderr).toContain(path.join(sub, 'fromenv', 'osv-pypi.db'));
+    const none = await runCli(['db', 'status', '--no-config'], {
+      cwd: sub,
+      env: { XDG_CACHE_HOME: path.join(dir, 'xdg') },
+    });
+    expect(none.stderr).toContain(path.join(dir, 'xdg', 'pyaudit', 'db', 'osv-pypi.db'));
+    await writeFile(path.join(dir, 'other.toml'), 'db-dir = "elsewhere"\n');
+    const chosen = await runCli(['db', 'status', '--config', path.join(dir, 'other.toml')], {
+      cwd: sub,
+    });
+    expect(chosen.stderr).toContain(path.join(dir, 'elsewhere', 'osv-pypi.db'));
+    // A broken file is the same error as for the audit.
+    const toml = path.join(project, '.pyaudit.toml');
+    await writeFile(toml, 'db-dri = "x"\n');
+    const broken = {
+      stdout: '',
+      stderr: `pyaudit: error: ${toml}:1: unknown key 'db-dri' in ${toml} (did you mean 'db-dir'?)\n`,
+      code: 2,
+    };
+    expect(await runCli(['db', 'status'], { cwd: sub })).toEqual(broken);
+    expect(await runCli(['-r', 'r.txt', '--offline'], { cwd: sub })).toEqual(broken);
   });
 
   it('a bad source fails the import with its name and leaves the database as it was', async () => {

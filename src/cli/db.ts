@@ -6,7 +6,8 @@
  * - `db status`               what is in the database, from where, and how old it is
  * - `db serve`                an OSV-compatible API over it
  *
- * All take `--db-dir DIR` (or `PYAUDIT_DB_DIR`); the default is the user cache directory.
+ * All take `--db-dir DIR`, else `PYAUDIT_DB_DIR`, else the configuration file's `db-dir` (as the
+ * audit finds the file: `--config FILE`, `--no-config`), else the user cache directory.
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -26,8 +27,20 @@ import {
 import type { DatabaseSource } from '../vulns/local/format.js';
 import { readSourcePacked, readZipPacked } from '../vulns/local/sources.js';
 import type { CliIo } from './main.js';
+import { configFileValue } from './options.js';
 
 export const DEFAULT_DUMP_URL = 'https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip';
+
+const DB_DIR_HELP =
+  'the database directory (default: PYAUDIT_DB_DIR, else db-dir in the configuration file, else the user cache)';
+const CONFIG_HELP =
+  'take db-dir from this file instead of the nearest .pyaudit.toml or pyproject.toml [tool.pyaudit]';
+
+/** The options that choose the database directory, on every `db` command. */
+interface DbDirOptions {
+  readonly dbDir?: string;
+  readonly config?: string | false;
+}
 
 function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -66,8 +79,16 @@ function progressBar(io: CliIo): {
 }
 
 function buildCommand(io: CliIo): Command {
-  const dbDir = (value: string | undefined): string =>
-    value !== undefined ? path.resolve(io.cwd, value) : defaultDatabaseDir(io.env);
+  /** `--db-dir`, else `PYAUDIT_DB_DIR`, else the configuration file's `db-dir`, else the default. */
+  const dbDir = (opts: DbDirOptions): string => {
+    if (opts.dbDir !== undefined) return path.resolve(io.cwd, opts.dbDir);
+    if (io.env.PYAUDIT_DB_DIR) return path.resolve(io.cwd, defaultDatabaseDir(io.env));
+    const configured = configFileValue('db-dir', opts.config, io.cwd);
+    return path.resolve(
+      io.cwd,
+      typeof configured === 'string' ? configured : defaultDatabaseDir(io.env),
+    );
+  };
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
   const err = (line: string): void => void io.stderr.write(`${line}\n`);
 
@@ -85,11 +106,13 @@ function buildCommand(io: CliIo): Command {
       'import OSV records from zip archives, folder trees of .json/.yaml records, or files',
     )
     .argument('<SOURCE...>', 'zip, folder or file')
-    .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--db-dir <DIR>', DB_DIR_HELP)
+    .option('--config <FILE>', CONFIG_HELP)
+    .option('--no-config', 'read no configuration file')
     .option('--replace', 'build the database from these sources only, dropping what it held', false)
     .exitOverride()
-    .action(async (sources: string[], opts: { dbDir?: string; replace: boolean }) => {
-      const dir = dbDir(opts.dbDir);
+    .action(async (sources: string[], opts: DbDirOptions & { replace: boolean }) => {
+      const dir = dbDir(opts);
       let replace = opts.replace;
       for (const source of sources) {
         const location = path.resolve(io.cwd, source);
@@ -121,10 +144,12 @@ function buildCommand(io: CliIo): Command {
   db.command('update')
     .description("download OSV's PyPI data into the database (skipped when unchanged)")
     .option('--url <URL>', 'the OSV dump to download', DEFAULT_DUMP_URL)
-    .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--db-dir <DIR>', DB_DIR_HELP)
+    .option('--config <FILE>', CONFIG_HELP)
+    .option('--no-config', 'read no configuration file')
     .option('--timeout <SECONDS>', 'give up on a server that does not answer', '60')
     .exitOverride()
-    .action(async (opts: { url: string; dbDir?: string; timeout: string }) => {
+    .action(async (opts: DbDirOptions & { url: string; timeout: string }) => {
       let scheme: string;
       try {
         scheme = new URL(opts.url).protocol;
@@ -145,7 +170,7 @@ function buildCommand(io: CliIo): Command {
           'usage',
           `argument --timeout: invalid value: '${opts.timeout}' (a positive number of seconds)`,
         );
-      const dir = dbDir(opts.dbDir);
+      const dir = dbDir(opts);
       const header = await readDatabaseHeader(dir);
       const previous = header?.sources.find((s) => s.location === opts.url);
       const conditional: Record<string, string> = {};
@@ -205,11 +230,13 @@ function buildCommand(io: CliIo): Command {
 
   db.command('status')
     .description('what the database holds, where from, and how old it is')
-    .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--db-dir <DIR>', DB_DIR_HELP)
+    .option('--config <FILE>', CONFIG_HELP)
+    .option('--no-config', 'read no configuration file')
     .option('--json', 'print it as one JSON object')
     .exitOverride()
-    .action(async (opts: { dbDir?: string; json?: boolean }) => {
-      const dir = dbDir(opts.dbDir);
+    .action(async (opts: DbDirOptions & { json?: boolean }) => {
+      const dir = dbDir(opts);
       const { header, file } = openDatabase(dir);
       if (opts.json) {
         out(
@@ -251,7 +278,9 @@ function buildCommand(io: CliIo): Command {
     .description(
       'serve an OSV-compatible API (POST /v1/query, /v1/querybatch; GET /v1/vulns/{id}) from the database',
     )
-    .option('--db-dir <DIR>', 'the database directory (default: user cache, or PYAUDIT_DB_DIR)')
+    .option('--db-dir <DIR>', DB_DIR_HELP)
+    .option('--config <FILE>', CONFIG_HELP)
+    .option('--no-config', 'read no configuration file')
     .option('--host <ADDRESS>', 'the address to bind', '127.0.0.1')
     .option('--port <PORT>', 'the port (0 picks a free one)', '8080')
     .option('--page-size <N>', 'records or ids per query and page before next_page_token', '1000')
@@ -259,14 +288,15 @@ function buildCommand(io: CliIo): Command {
     .option('-q, --quiet', 'no request log', false)
     .exitOverride()
     .action(
-      async (opts: {
-        dbDir?: string;
-        host: string;
-        port: string;
-        pageSize: string;
-        maxBody: string;
-        quiet: boolean;
-      }) => {
+      async (
+        opts: DbDirOptions & {
+          host: string;
+          port: string;
+          pageSize: string;
+          maxBody: string;
+          quiet: boolean;
+        },
+      ) => {
         const number = (flag: string, value: string, min: number): number => {
           const n = Number(value);
           if (!Number.isInteger(n) || n < min)
@@ -276,7 +306,7 @@ function buildCommand(io: CliIo): Command {
         const port = number('--port', opts.port, 0);
         if (port > 65535)
           throw new PyauditError('usage', `argument --port: invalid value: '${opts.port}'`);
-        const dir = dbDir(opts.dbDir);
+        const dir = dbDir(opts);
         const database = reloadingDatabase(dir, openDatabase(dir), err);
         const { header } = database.current();
         const running = await serveOsvApi(database.store, {

@@ -14,11 +14,12 @@ import {
 } from '../audit/policy.js';
 import { findConfigFile, readConfigFile } from '../config/file.js';
 import { applyLayers, type EnvBinding, type Setting } from '../config/layers.js';
-import { optionSpecs } from '../config/schema.js';
+import { optionSpecs, type OptionSpec } from '../config/schema.js';
 import { readConfigValues, type ConfigValues } from '../config/values.js';
 import { inputError, PyauditError } from '../core/errors.js';
 import { CYCLONEDX_SPECS, REPORT_FORMATS, type CycloneDxSpec } from '../report/index.js';
 import { INPUT_TYPES } from '../sources/project/detect.js';
+import { VERSION } from '../version.js';
 import { helpEpilogue, optionDescription } from './help.js';
 
 export type Toggle = 'on' | 'off' | 'auto';
@@ -428,13 +429,38 @@ export interface ConfigLookup {
   readonly cwd: string;
 }
 
-/** The configuration file `--config` / `--no-config` / discovery from `cwd` selects. */
-function loadConfig(command: Command, lookup: ConfigLookup | undefined): ConfigValues | undefined {
-  const choice = command.getOptionValue('config') as string | false | undefined;
-  if (lookup === undefined || choice === false) return undefined;
-  const file = choice ?? findConfigFile(lookup.cwd);
+/**
+ * The configuration file's values: `--config FILE` (`choice`), none with `--no-config`
+ * (`false`), else the file discovered from `cwd`.
+ */
+function configValuesFor(
+  choice: string | false | undefined,
+  cwd: string,
+  specs: readonly OptionSpec[],
+): ConfigValues | undefined {
+  if (choice === false) return undefined;
+  const file = choice ?? findConfigFile(cwd);
   if (file === undefined) return undefined;
-  return readConfigValues(readConfigFile(file, lookup.cwd), optionSpecs(command), lookup.cwd);
+  return readConfigValues(readConfigFile(file, cwd), specs, cwd);
+}
+
+function loadConfig(command: Command, lookup: ConfigLookup | undefined): ConfigValues | undefined {
+  if (lookup === undefined) return undefined;
+  const choice = command.getOptionValue('config') as string | false | undefined;
+  return configValuesFor(choice, lookup.cwd, optionSpecs(command));
+}
+
+/**
+ * What the configuration file gives one option (`key`: its long flag without the dashes), read
+ * and checked as the audit reads it. The `db` commands take `db-dir` from it, so that they
+ * manage the database the audit reads.
+ */
+export function configFileValue(
+  key: string,
+  choice: string | false | undefined,
+  cwd: string,
+): unknown {
+  return configValuesFor(choice, cwd, optionSpecs(buildCommand(VERSION)))?.values.get(key)?.value;
 }
 
 /** A bad value from the environment or the file names where it was set. */
