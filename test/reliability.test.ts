@@ -419,10 +419,40 @@ describe('cache command', () => {
     ).toBe('/xdg/pyaudit\n');
   });
 
+  it('takes cache-dir from the configuration file the audit reads, after the flag and the variables', async () => {
+    const project = path.join(dir, 'configured');
+    await mkdir(path.join(project, 'sub'), { recursive: true });
+    await writeFile(path.join(project, '.pyaudit.toml'), 'cache-dir = "my-cache"\n');
+    const sub = path.join(project, 'sub');
+    const env = { XDG_CACHE_HOME: '/xdg' };
+    const dirOf = async (args: string[], extra: Record<string, string> = {}) =>
+      (await runCli(['cache', 'dir', ...args], { cwd: sub, env: { ...env, ...extra } })).stdout;
+    expect(await dirOf([])).toBe(`${path.join(project, 'my-cache')}\n`);
+    expect(await dirOf(['--cache-dir', 'flag'])).toBe(`${path.join(sub, 'flag')}\n`);
+    expect(await dirOf([], { PYAUDIT_CACHE_DIR: '/env' })).toBe('/env\n');
+    expect(await dirOf(['--no-config'])).toBe('/xdg/pyaudit\n');
+    await writeFile(path.join(dir, 'chosen.toml'), 'cache-dir = "chosen-cache"\n');
+    expect(await dirOf(['--config', path.join(dir, 'chosen.toml')])).toBe(
+      `${path.join(dir, 'chosen-cache')}\n`,
+    );
+    // The audit writes where `cache dir` says.
+    await writeFile(path.join(sub, 'requirements.txt'), 'demo-pkg==1.0.5\n');
+    await runCli(['--osv-url', server.url, '-r', 'requirements.txt'], { cwd: sub, env });
+    expect((await readdir(path.join(project, 'my-cache', 'osv', 'vulns'))).length).toBe(4);
+    await writeFile(path.join(project, '.pyaudit.toml'), 'cache-dri = "x"\n');
+    const toml = path.join(project, '.pyaudit.toml');
+    expect(await runCli(['cache', 'dir'], { cwd: sub, env })).toEqual({
+      stdout: '',
+      stderr: `pyaudit: error: ${toml}:1: unknown key 'cache-dri' in ${toml} (did you mean 'cache-dir'?)\n`,
+      code: 2,
+    });
+  });
+
   it('anything else is a usage error', async () => {
     expect(await runCli(['cache', 'purge'], { cwd: dir })).toEqual({
       stdout: '',
-      stderr: 'pyaudit: error: usage: pyaudit cache {dir,clean} [--cache-dir DIR]\n',
+      stderr:
+        'pyaudit: error: usage: pyaudit cache {dir,clean} [--cache-dir DIR] [--config FILE | --no-config]\n',
       code: 2,
     });
   });
