@@ -61,6 +61,13 @@ function esmsAdvisory(record: OsvRecord) {
     description: record.details ?? '',
     withdrawn_at: record.withdrawn ?? null,
     published_at: record.published ?? null,
+    // ecosyste.ms carries one CVSS vector, GitHub's level and the reference URLs.
+    cvss_vector: record.severity?.[0]?.score ?? null,
+    severity:
+      typeof (record.database_specific as { severity?: unknown } | undefined)?.severity === 'string'
+        ? (record.database_specific as { severity: string }).severity
+        : null,
+    references: (record.references ?? []).map((r) => r.url),
     packages: (record.affected ?? [])
       .filter((a) => a.package?.ecosystem === 'PyPI')
       .map((a) => ({

@@ -22,6 +22,13 @@ let pypi: AdvisoryServer;
 let dbDir: string;
 const pins = path.join(FIXTURES_DIR, 'audit', 'advisory-pins.txt');
 
+interface SeverityReport {
+  dependencies: Array<{
+    name: string;
+    vulns?: Array<{ id: string; severity: { level: string; score?: number } }>;
+  }>;
+}
+
 interface JsonReport {
   dependencies: Array<{
     name: string;
@@ -152,6 +159,41 @@ describeShared('vulnerability sources agree', () => {
       ).stdout,
     ) as JsonReport;
     expect(viaPypi).toEqual(viaOsv);
+  });
+
+  it('the ecosyste.ms source finds what OSV finds, rated the same from its CVSS vectors', async () => {
+    const view = (report: SeverityReport) =>
+      report.dependencies.map((d) => ({
+        name: d.name,
+        // Not the fix versions: ecosyste.ms gives the first patched version of the range that
+        // matches, OSV every `fixed` event of the record.
+        vulns: (d.vulns ?? []).map((v) => ({
+          id: v.id,
+          level: v.severity.level,
+          score: v.severity.score,
+        })),
+      }));
+    const viaOsv = JSON.parse(
+      (
+        await runCli(['-r', pins, '--osv-url', osv.url, '--severity', '-f', 'json'], {
+          cwd: FIXTURES_DIR,
+        })
+      ).stdout,
+    ) as SeverityReport;
+    const viaEsms = JSON.parse(
+      (
+        await runCli(
+          ['-r', pins, '-s', 'esms', '--esms-url', pypi.url, '--severity', '-f', 'json'],
+          {
+            cwd: FIXTURES_DIR,
+          },
+        )
+      ).stdout,
+    ) as SeverityReport;
+    expect(view(viaEsms)).toEqual(view(viaOsv));
+    // The fixture has rated findings, so the comparison means something.
+    const levels = new Set(view(viaEsms).flatMap((d) => d.vulns.map((v) => v.level)));
+    expect([...levels].sort()).toEqual(['critical', 'high', 'low', 'medium', 'unknown']);
   });
 
   it('several sources merge into one finding per flaw, each naming its sources', async () => {

@@ -2,7 +2,9 @@
  * The ecosyste.ms advisories source (`-s esms`, as in pip-audit):
  * `GET /api/v1/advisories?ecosystem=pypi&package_name={name}` once per package, then each
  * advisory's `vulnerable_version_range` (OSV-style, `=` for equality) is matched locally
- * with the PEP 440 core. The first patched version of a matching range is its fix.
+ * with the PEP 440 core. The first patched version of a matching range is its fix. An
+ * advisory's CVSS vector and GitHub level rate it as they rate an OSV record, and its
+ * references become the finding's links.
  */
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { serviceError } from '../../core/errors.js';
@@ -15,6 +17,8 @@ import {
 } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { compareIdPreference } from '../../audit/merge.js';
+import { recordRatings } from '../../audit/severity.js';
+import { defineLazy } from '../../core/lazy.js';
 import { mapLimit } from '../concurrency.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
 
@@ -32,6 +36,11 @@ interface EsmsAdvisory {
   description?: string | null;
   withdrawn_at?: string | null;
   published_at?: string | null;
+  /** GitHub's qualitative level (`LOW`, `MODERATE`, `HIGH`, `CRITICAL`), when known. */
+  severity?: string | null;
+  /** A CVSS vector (v2 bare, `CVSS:3.x/…`, `CVSS:4.0/…`), when known. */
+  cvss_vector?: string | null;
+  references?: Array<string | null> | null;
   packages?: Array<{
     ecosystem?: string;
     package_name?: string;
@@ -45,6 +54,13 @@ export function esmsRangeToSpecifier(range: string): string {
     .split(',')
     .map((part) => part.trim().replace(/^=(?!=)\s*/, '=='))
     .join(',');
+}
+
+/** The OSV severity type of a CVSS vector, from its prefix (a v2 vector has none). */
+function cvssType(vector: string): string {
+  if (vector.startsWith('CVSS:4.')) return 'CVSS_V4';
+  if (vector.startsWith('CVSS:3.')) return 'CVSS_V3';
+  return 'CVSS_V2';
 }
 
 export function createEsmsService(options: EsmsServiceOptions): VulnerabilityService {
@@ -91,14 +107,35 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
       }
     }
     if (!vulnerable) return null;
-    return {
-      id: ids[0] as string,
+    const id = ids[0] as string;
+    const references = (advisory.references ?? []).filter(
+      (r): r is string => typeof r === 'string' && /^https?:\/\//.test(r),
+    );
+    const vulnerability: Vulnerability = {
+      id,
       aliases: ids.slice(1),
       fixVersions: [...fixes].sort(compareVersions),
       description: (advisory.title || advisory.description || 'N/A').replace(/\n/g, ' '),
       source: 'esms',
       ...(advisory.published_at && { published: advisory.published_at }),
+      ...(references.length > 0 && {
+        references: references.map((url) => ({ type: 'WEB', url })),
+      }),
     };
+    // Rated the way an OSV record is: the CVSS vector scored, GitHub's level read.
+    return defineLazy(vulnerability, 'ratings', () => {
+      const ratings = recordRatings({
+        id,
+        ...(typeof advisory.cvss_vector === 'string' &&
+          advisory.cvss_vector !== '' && {
+            severity: [{ type: cvssType(advisory.cvss_vector), score: advisory.cvss_vector }],
+          }),
+        ...(typeof advisory.severity === 'string' && {
+          database_specific: { severity: advisory.severity },
+        }),
+      });
+      return ratings.length > 0 ? ratings : undefined;
+    });
   }
 
   return {

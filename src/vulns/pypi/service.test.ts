@@ -3,6 +3,7 @@ import { startAdvisoryServer, type AdvisoryServer } from '../../../test/advisory
 import { demoRecords } from '../../../test/helpers/fixtures.js';
 import { tempDirs } from '../../../test/helpers/temp-dirs.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
+import type { OsvRecord } from '../../standards/osv.js';
 import type { Vulnerability } from '../types.js';
 import { createHttpClient } from '../../http/client.js';
 import { createEsmsService, esmsRangeToSpecifier } from '../esms/service.js';
@@ -122,6 +123,59 @@ describe('ecosyste.ms source', () => {
         r.startsWith('GET /api/v1/advisories?ecosystem=pypi&package_name=demo-pkg'),
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe('ecosyste.ms ratings and links', () => {
+  it('scores the CVSS vector, reads the GitHub level, refuses a broken vector, keeps the links', async () => {
+    const base = demoRecords().find((r) => r.id === 'PYSEC-2099-4')!;
+    const rated = (id: string, extra: Partial<OsvRecord>): OsvRecord => ({
+      ...base,
+      id,
+      aliases: [],
+      ...extra,
+    });
+    const rating = await startAdvisoryServer([
+      rated('PYSEC-2099-41', {
+        severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+        references: [
+          { type: 'ADVISORY', url: 'https://example.org/advisory/41' },
+          { type: 'WEB', url: 'javascript:alert(1)' },
+        ],
+      }),
+      rated('PYSEC-2099-42', { database_specific: { severity: 'MODERATE' } }),
+      rated('PYSEC-2099-43', { severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N' }] }),
+    ]);
+    try {
+      const [found] = await createEsmsService({ http, url: rating.url }).query([
+        dep('other-pkg', '0.5'),
+      ]);
+      expect(
+        (found as readonly Vulnerability[]).map((v) => [v.id, v.ratings, v.references]),
+      ).toEqual([
+        [
+          'PYSEC-2099-41',
+          [
+            {
+              source: 'PYSEC-2099-41',
+              method: 'CVSSv31',
+              level: 'critical',
+              score: 9.8,
+              vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+            },
+          ],
+          [{ type: 'WEB', url: 'https://example.org/advisory/41' }],
+        ],
+        [
+          'PYSEC-2099-42',
+          [{ source: 'PYSEC-2099-42', method: 'GitHub', level: 'medium' }],
+          undefined,
+        ],
+        ['PYSEC-2099-43', undefined, undefined],
+      ]);
+    } finally {
+      await rating.close();
+    }
   });
 });
 
