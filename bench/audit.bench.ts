@@ -9,36 +9,29 @@
  * number of requests in flight.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadAdvisories } from '../test/helpers/advisories.js';
 import { startOsvServer } from '../test/osv-server.js';
-import { benchCliEnv } from './cli-env.js';
+import { BIN, benchCliEnv, requireShared, ROOT, SHARED } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-if (!existsSync(path.join(shared, 'advisory-database'))) {
-  console.error(`bench: ../shared not found at ${shared}`);
-  process.exit(2);
-}
+requireShared('advisory-database');
 
 const inputs: Array<[string, string]> = [
   [
     '185 pinned (bench-data/pinned_requirements.txt)',
-    path.join(shared, 'bench-data/pinned_requirements.txt'),
+    path.join(SHARED, 'bench-data/pinned_requirements.txt'),
   ],
   [
     '692 pinned (bench-data/pinned_large_requirements.txt)',
-    path.join(shared, 'bench-data/pinned_large_requirements.txt'),
+    path.join(SHARED, 'bench-data/pinned_large_requirements.txt'),
   ],
   [
     '245 vulnerable, 537 records (test/fixtures/audit/advisory-pins.txt)',
-    path.join(root, 'test/fixtures/audit/advisory-pins.txt'),
+    path.join(ROOT, 'test/fixtures/audit/advisory-pins.txt'),
   ],
 ];
 
@@ -47,9 +40,9 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-const records = loadAdvisories(path.join(shared, 'advisory-database/vulns'));
+const records = loadAdvisories(path.join(SHARED, 'advisory-database/vulns'));
 const server = await startOsvServer(records);
-const env = await benchCliEnv(path.join(root, 'bin/pyaudit.js'));
+const env = await benchCliEnv();
 console.log(
   `pyaudit audit benchmark — ${records.length} OSV records, ${RUNS} cold runs per case (median)\n`,
 );
@@ -67,7 +60,7 @@ for (const latency of [0, 50]) {
       await exec(
         process.execPath,
         [
-          path.join(root, 'bin/pyaudit.js'),
+          BIN,
           '--osv-url',
           server.url,
           '-r',

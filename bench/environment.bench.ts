@@ -8,13 +8,11 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { collectEnvironment } from '../src/sources/environment/collect.js';
-import { benchCliEnv } from './cli-env.js';
+import { BIN, benchCliEnv } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = 700;
 const site = mkdtempSync(path.join(tmpdir(), 'pyaudit-bench-env-'));
 for (let i = 0; i < COUNT; i++) {
@@ -50,15 +48,14 @@ for (let run = 0; run < 15; run++) {
   times.push(performance.now() - t);
   if (dependencies.length !== COUNT) throw new Error(`read ${dependencies.length} of ${COUNT}`);
 }
-const env = await benchCliEnv(path.join(root, 'bin/pyaudit.js'));
+const env = await benchCliEnv();
 const cold: number[] = [];
 for (let run = 0; run < 5; run++) {
   const t = performance.now();
-  await exec(
-    process.execPath,
-    [path.join(root, 'bin/pyaudit.js'), '--path', site, '--dry-run', '-f', 'json'],
-    { env, maxBuffer: 64 << 20 },
-  );
+  await exec(process.execPath, [BIN, '--path', site, '--dry-run', '-f', 'json'], {
+    env,
+    maxBuffer: 64 << 20,
+  });
   cold.push(performance.now() - t);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

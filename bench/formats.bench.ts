@@ -4,13 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { selectLocked } from '../src/sources/lock/graph.js';
 import { parseUvLock } from '../src/sources/lock/uv.js';
+import { SHARED } from './common.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
-const file = path.join(shared, 'bench-data/uv.lock');
+const file = path.join(SHARED, 'bench-data/uv.lock');
 if (!existsSync(file)) {
   console.error(`bench: ${file} not found`);
   process.exit(2);

@@ -13,25 +13,19 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import yaml from 'js-yaml';
+import { BIN, requireShared, SHARED } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
-const bin = path.join(root, 'bin/pyaudit.js');
 const TARGET = Number(process.env.BENCH_IMPORT_RECORDS ?? 30_000);
 
-if (!existsSync(path.join(shared, 'advisory-database'))) {
-  console.error(`bench: ../shared not found at ${shared}`);
-  process.exit(2);
-}
+requireShared('advisory-database');
 
 const work = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-hardening-'));
 const preload = path.join(work, 'rss.cjs');
@@ -43,7 +37,7 @@ await writeFile(
 /** Runs the CLI; its caches (the compiled code's too) are in this benchmark's folder. */
 async function measure(args: string[], env: Record<string, string> = {}) {
   const started = performance.now();
-  const result = await exec(process.execPath, ['--require', preload, bin, ...args], {
+  const result = await exec(process.execPath, ['--require', preload, BIN, ...args], {
     env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'xdg'), ...env },
     maxBuffer: 64 << 20,
   }).catch((e: { stdout: string; stderr: string }) => e);
@@ -61,7 +55,7 @@ const walk = (dir: string): void => {
     else if (e.endsWith('.yaml')) files.push(full);
   }
 };
-walk(path.join(shared, 'advisory-database', 'vulns'));
+walk(path.join(SHARED, 'advisory-database', 'vulns'));
 const originals = files.map(
   (f) =>
     yaml.load(readFileSync(f, 'utf8'), { schema: yaml.FAILSAFE_SCHEMA }) as Record<string, unknown>,
@@ -97,7 +91,7 @@ console.log(
   `db import of the same records into that database: ${(again.ms / 1000).toFixed(1)} s, peak RSS ${again.rssMb.toFixed(0)} MB`,
 );
 
-const pins = path.join(shared, 'bench-data', 'pinned_large_requirements.txt');
+const pins = path.join(SHARED, 'bench-data', 'pinned_large_requirements.txt');
 const offline = await measure([
   '--offline',
   '--db-dir',
@@ -117,7 +111,7 @@ console.log(
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
 const serve = spawn(
   process.execPath,
-  [bin, 'db', 'serve', '--port', '0', '-q', '--db-dir', dbDir],
+  [BIN, 'db', 'serve', '--port', '0', '-q', '--db-dir', dbDir],
   {
     stdio: ['ignore', 'ignore', 'pipe'],
   },

@@ -9,27 +9,19 @@
  *   over loopback for a fixed number of requests.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { request, Agent } from 'node:http';
 import { serveOsvApi } from '../src/serve/server.js';
 import { openDatabase } from '../src/vulns/local/database.js';
-import { benchCliEnv } from './cli-env.js';
+import { BIN, benchCliEnv, requireShared, SHARED } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
-const bin = path.join(root, 'bin/pyaudit.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-if (!existsSync(path.join(shared, 'advisory-database'))) {
-  console.error(`bench: ../shared not found at ${shared}`);
-  process.exit(2);
-}
+requireShared('advisory-database');
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -39,7 +31,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 const dbDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-db-'));
-const env = await benchCliEnv(bin);
+const env = await benchCliEnv();
 const importTimes: number[] = [];
 for (let i = 0; i < Math.min(RUNS, 3); i++) {
   importTimes.push(
@@ -47,11 +39,11 @@ for (let i = 0; i < Math.min(RUNS, 3); i++) {
       exec(
         process.execPath,
         [
-          bin,
+          BIN,
           'db',
           'import',
           '--replace',
-          path.join(shared, 'advisory-database'),
+          path.join(SHARED, 'advisory-database'),
           '--db-dir',
           dbDir,
         ],
@@ -65,7 +57,7 @@ const size = (await stat(path.join(dbDir, 'osv-pypi.db'))).size;
 const openTimes: number[] = [];
 for (let i = 0; i < 20; i++) openTimes.push(await timed(async () => openDatabase(dbDir)));
 
-const large = path.join(shared, 'bench-data/pinned_large_requirements.txt');
+const large = path.join(SHARED, 'bench-data/pinned_large_requirements.txt');
 const auditTimes: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   auditTimes.push(
@@ -73,7 +65,7 @@ for (let i = 0; i < RUNS; i++) {
       exec(
         process.execPath,
         [
-          bin,
+          BIN,
           '-r',
           large,
           '--offline',

@@ -12,30 +12,28 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startIndexServer } from '../test/index-server.js';
+import { BIN, SHARED } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
 const MIRRORS = ['/opt/pypi', '/opt/pypi-more'];
 const LATENCY_MS = 50;
 
 if (
   !MIRRORS.every((m) => existsSync(path.join(m, 'simple'))) ||
-  !existsSync(path.join(shared, 'bench-data'))
+  !existsSync(path.join(SHARED, 'bench-data'))
 ) {
   console.log(`resolve benchmark skipped: needs ${MIRRORS.join(' and ')} and ../shared/bench-data`);
   process.exit(0);
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'pyaudit-bench-resolve-'));
-const small = path.join(shared, 'bench-data/small_requirements.txt');
+const small = path.join(SHARED, 'bench-data/small_requirements.txt');
 const large = path.join(work, 'large53.txt');
 writeFileSync(
   large,
-  readFileSync(path.join(shared, 'bench-data/large_requirements.txt'), 'utf8')
+  readFileSync(path.join(SHARED, 'bench-data/large_requirements.txt'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '' && !/^(bandit|asyncio)\b/.test(l))
     .join('\n') + '\n',
@@ -65,7 +63,7 @@ async function pyaudit(
   const { stdout } = await exec(
     process.execPath,
     [
-      path.join(root, 'bin/pyaudit.js'),
+      BIN,
       '-r',
       file,
       '--index-url',

@@ -13,41 +13,35 @@
  * and varies with the machine.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadAdvisories } from '../test/helpers/advisories.js';
 import { startOsvServer } from '../test/osv-server.js';
+import { BIN, requireShared, ROOT, SHARED } from './common.js';
 
 const exec = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(root, '../shared');
-const bin = path.join(root, 'bin/pyaudit.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
-if (!existsSync(path.join(shared, 'advisory-database'))) {
-  console.error(`bench: ../shared not found at ${shared}`);
-  process.exit(2);
-}
+requireShared('advisory-database');
 
 const work = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-warm-'));
 const env = { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') };
 const reqs = path.join(work, 'vulnerable.txt');
 await writeFile(
   reqs,
-  readFileSync(path.join(root, 'test', 'fixtures', 'audit', 'advisory-pins.txt'), 'utf8'),
+  readFileSync(path.join(ROOT, 'test', 'fixtures', 'audit', 'advisory-pins.txt'), 'utf8'),
 );
 const server = await startOsvServer(
-  loadAdvisories(path.join(shared, 'advisory-database', 'vulns')),
+  loadAdvisories(path.join(SHARED, 'advisory-database', 'vulns')),
   {
     latencyMs: 50,
   },
 );
 const args = [
-  bin,
+  BIN,
   '--osv-url',
   server.url,
   '-r',
