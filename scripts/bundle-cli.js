@@ -1,9 +1,9 @@
 // Bundles the CLI into one CommonJS file, dist/bundle/main.cjs, which bin/pyaudit.js runs
-// through dist/bundle/launch.cjs (src/cli/launch.ts) with V8's code cache. One file loads in a fraction of the time the
-// ~40 modules of dist/ take, and CommonJS is what V8's code cache can hold on Node 20 (ES
-// modules get it only from Node 22). What only some runs need (the `db` tools, CycloneDX) is
-// initialized on first use, and the code cache holds only what was compiled, so it costs no
-// start-up time.
+// through dist/bundle/launch.cjs (src/cli/launch.ts) with V8's code cache. One file loads in a
+// fraction of the time the ~40 modules of dist/ take, and CommonJS is what V8's code cache can
+// hold on Node 20 (ES modules get it only from Node 22). What only some runs need (the `db`
+// tools, CycloneDX) is initialized on first use, and the code cache holds only what was
+// compiled, so it costs no start-up time.
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

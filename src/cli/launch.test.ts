@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoRecords } from '../../test/helpers/fixtures.js';
 import { REPO_ROOT } from '../../test/helpers/shared.js';
+import { startOsvServer, type OsvTestServer } from '../../test/osv-server.js';
 import { codeCacheFolder, loadWithCodeCache } from './launch.js';
 
 let temp: string;
@@ -127,35 +129,52 @@ describe('codeCacheFolder', () => {
 });
 
 describe('the CLI keeps its compiled code in the user cache', () => {
-  const run = async (home: string, args: string[]): Promise<string> => {
-    const { stdout } = await promisify(execFile)(
+  let server: OsvTestServer;
+  beforeAll(async () => {
+    server = await startOsvServer(demoRecords());
+  });
+  afterAll(() => server.close());
+
+  /** Runs the bin in a project folder of its own, with HOME and the caches in `home`. */
+  const run = async (home: string, args: string[]): Promise<{ code: number; stdout: string }> => {
+    const project = path.join(home, 'project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(path.join(project, 'requirements.txt'), 'demo-pkg==1.0.5\n');
+    return promisify(execFile)(
       process.execPath,
       [path.join(REPO_ROOT, 'bin', 'pyaudit.js'), ...args],
       {
-        cwd: path.join(REPO_ROOT, 'test/fixtures/severity/requirements'),
+        cwd: project,
         env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache') },
       },
+    ).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
-    return stdout;
   };
+  const codeFolder = (home: string): string => path.join(home, 'cache', 'pyaudit', 'code');
 
-  it('writes it after a run and uses it the next time, with the same output', async () => {
+  it('writes it after an audit and uses it the next time, with the same output', async () => {
     const home = await mkdtemp(path.join(temp, 'home-'));
-    const args = ['-r', 'requirements.txt', '--dry-run', '-f', 'json'];
+    const args = ['--osv-url', server.url, '-r', 'requirements.txt', '-f', 'json'];
     const first = await run(home, args);
-    const folder = path.join(home, 'cache', 'pyaudit', 'code');
+    expect(first.code).toBe(1);
+    const folder = codeFolder(home);
     expect(entries(folder)).toEqual([expect.stringMatching(/^main\.cjs-[0-9a-f]{24}\.v8$/)]);
     const written = readFileSync(path.join(folder, entries(folder)[0]!));
-    expect(await run(home, args)).toBe(first);
+    expect(await run(home, args)).toEqual(first);
     // Accepted, so not written again.
     expect(readFileSync(path.join(folder, entries(folder)[0]!)).equals(written)).toBe(true);
     await run(home, ['cache', 'clean']);
     expect(existsSync(folder)).toBe(false);
   });
 
-  it('writes nothing with --no-cache', async () => {
+  it('writes nothing with --no-cache, after a dry run, or after an error', async () => {
     const home = await mkdtemp(path.join(temp, 'home-'));
-    await run(home, ['-r', 'requirements.txt', '--dry-run', '--no-cache']);
-    expect(existsSync(path.join(home, 'cache'))).toBe(false);
+    const audit = ['--osv-url', server.url, '-r'];
+    expect((await run(home, [...audit, 'requirements.txt', '--no-cache'])).code).toBe(1);
+    expect((await run(home, [...audit, 'requirements.txt', '--dry-run'])).code).toBe(0);
+    expect((await run(home, [...audit, 'missing.txt'])).code).toBe(2);
+    expect(existsSync(codeFolder(home))).toBe(false);
   });
 });

@@ -65,8 +65,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /**
-   * Called when the run's options allow writing to the user cache (no `--no-cache`): the
-   * launcher may then keep the CLI's compiled code there for the next start.
+   * Called when an audit has run to its report and its options allow writing to the user
+   * cache (no `--no-cache`): the launcher may then keep the CLI's compiled code there.
    */
   readonly cacheAllowed?: () => void;
 }
@@ -475,7 +475,6 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     options = parsed.options;
     const o = options;
-    if (!o.noCache) io.cacheAllowed?.();
     err = stylesFor(colorEnabled(o.color, io.stderr, io.env));
     const info = (line: string): void => {
       if (!o.quiet) io.stderr.write(`${line}\n`);
@@ -622,6 +621,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
     debug(o, `report written in ${Math.round(performance.now() - audited)} ms`);
+    // A whole audit ran, so its compiled code is worth keeping (never after an error, which
+    // would keep little of it).
+    if (!o.noCache && !collectOnly) io.cacheAllowed?.();
     const summary = summarize(report);
     if (collectOnly) {
       info(
