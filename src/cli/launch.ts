@@ -1,8 +1,8 @@
 /**
  * Starts the bundled CLI (`dist/bundle/main.cjs`) with V8's code cache, the way Node 22's
  * compile cache and `v8-compile-cache` do: compiling ~600 kB of JavaScript costs more than a
- * warm audit's own work, so the first audit that may write to the user cache keeps the compiled code
- * (`<cache folder>/code/`) and later runs start from it.
+ * warm audit's own work, so the first audit that may write to the user cache keeps the
+ * compiled code (`<cache folder>/code/`) and later runs start from it.
  *
  * The entry is named by a hash of the bundle, Node's version and the architecture; a cache
  * file carries a SHA-256 of its payload, so a truncated or damaged one is discarded, never
