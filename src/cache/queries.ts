@@ -17,8 +17,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 
 export const DEFAULT_QUERY_CACHE_TTL_SECONDS = 300;
-/** Answers kept at most (about 100 bytes each). */
-export const MAX_ENTRIES = 50_000;
+/** Answers kept at most (about 100 bytes each: the file stays small enough to read in a few ms). */
+export const MAX_ENTRIES = 20_000;
 const DAY_MS = 86_400_000;
 
 /** Record id → `modified` (undefined when the service gave none). */
