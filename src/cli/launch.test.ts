@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,6 +89,22 @@ describe('loadWithCodeCache', () => {
     writeFileSync(entry, 'not a cache');
     expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(false);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'keeps the code readable by the user alone, and never runs code that others can write',
+    async () => {
+      const file = await sampleModule('shared.cjs');
+      const folder = path.join(temp, 'cache-shared');
+      await loadWithCodeCache<Sample>(file, folder).saveCodeCache();
+      const entry = path.join(folder, entries(folder)[0]!);
+      expect(statSync(entry).mode & 0o777).toBe(0o600);
+      expect(loadWithCodeCache<Sample>(file, folder).fromCache).toBe(true);
+      chmodSync(entry, 0o666);
+      const refused = loadWithCodeCache<Sample>(file, folder);
+      expect(refused.fromCache).toBe(false);
+      expect(refused.exports.double(3)).toBe(6);
+    },
+  );
 
   it('a changed file gets a new entry; the newest four are kept', async () => {
     const folder = path.join(temp, 'cache-changed');

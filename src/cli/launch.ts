@@ -6,14 +6,24 @@
  *
  * The entry is named by a hash of the bundle, Node's version and the architecture; a cache
  * file carries a SHA-256 of its payload, so a truncated or damaged one is discarded, never
- * given to V8. V8 itself refuses data from another V8 version, other flags or another source,
+ * given to V8; on POSIX systems a file not owned by the user, or writable by others, is not read.
+ * V8 itself refuses data from another V8 version, other flags or another source,
  * and then the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
  * a result. A few entries are kept, newest first, so that installations of different versions
  * sharing one cache do not evict each other.
  */
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -47,13 +57,28 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
 const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
 
-/** The payload of a cache file, or undefined when it is missing, damaged or not one. */
+/**
+ * Whether compiled code in this file may run here: on POSIX systems only a file of the user
+ * running pyaudit that no one else can write (code from a cache folder shared with others, as
+ * in `/tmp`, is never trusted).
+ */
+function trusted(info: Stats): boolean {
+  if (typeof process.getuid !== 'function') return true;
+  return info.uid === process.getuid() && (info.mode & 0o022) === 0;
+}
+
+/** The payload of a cache file, or undefined when it is missing, damaged, untrusted or not one. */
 function readCacheFile(file: string): Buffer | undefined {
   let data: Buffer;
+  let fd: number | undefined;
   try {
-    data = readFileSync(file);
+    fd = openSync(file, 'r');
+    if (!trusted(fstatSync(fd))) return undefined;
+    data = readFileSync(fd);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   const start = MAGIC.length + DIGEST_BYTES;
   if (data.length <= start || data.length > MAX_CACHE_BYTES) return undefined;
@@ -101,7 +126,7 @@ export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): 
       if (!cacheFile || !cacheFolder || fromCache) return;
       try {
         const payload = script.createCachedData();
-        await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, sha256(payload), payload]));
+        await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, sha256(payload), payload]), 0o600);
         // Entries of other builds or Node versions: the newest few stay (two installations
         // sharing the cache must not evict each other on every run), older ones go.
         const others = readdirSync(cacheFolder)

@@ -1,13 +1,18 @@
 /**
  * Writes a file so that a reader never sees half of it: into a uniquely named hidden file
  * beside it, then renamed over it. Concurrent writers (processes or async calls) never share
- * a temporary file; on failure the temporary file is removed and the error is thrown.
+ * a temporary file; on failure the temporary file is removed and the error is thrown. `mode`
+ * sets the new file's permissions (the umask applies), as `fs.writeFile` does.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode?: number,
+): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(
     dir,
@@ -15,7 +20,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   );
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(temp, data);
+    await writeFile(temp, data, mode === undefined ? {} : { mode });
     await rename(temp, file);
   } catch (e) {
     await rm(temp, { force: true }).catch(() => undefined);
