@@ -5,16 +5,15 @@
  * the whole CLI over the same folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { collectEnvironment } from '../src/sources/environment/collect.js';
-import { BIN, benchCliEnv } from './common.js';
+import { BIN, benchCliEnv, benchTempDir } from './common.js';
 
 const exec = promisify(execFile);
 const COUNT = 700;
-const site = mkdtempSync(path.join(tmpdir(), 'pyaudit-bench-env-'));
+const site = benchTempDir('pyaudit-bench-env-');
 for (let i = 0; i < COUNT; i++) {
   const dir = path.join(site, `package_${i}-1.${i % 50}.0.dist-info`);
   mkdirSync(dir);

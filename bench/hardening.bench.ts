@@ -14,20 +14,19 @@
 import { execFile, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import yaml from 'js-yaml';
-import { BIN, requireShared, SHARED } from './common.js';
+import { benchTempDir, BIN, requireShared, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const TARGET = Number(process.env.BENCH_IMPORT_RECORDS ?? 30_000);
 
 requireShared('advisory-database');
 
-const work = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-hardening-'));
+const work = benchTempDir('pyaudit-bench-hardening-');
 const preload = path.join(work, 'rss.cjs');
 await writeFile(
   preload,

@@ -9,14 +9,13 @@
  *   over loopback for a fixed number of requests.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { request, Agent } from 'node:http';
 import { serveOsvApi } from '../src/serve/server.js';
 import { openDatabase } from '../src/vulns/local/database.js';
-import { BIN, benchCliEnv, requireShared, SHARED } from './common.js';
+import { benchCliEnv, benchTempDir, BIN, requireShared, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -30,7 +29,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-const dbDir = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-db-'));
+const dbDir = benchTempDir('pyaudit-bench-db-');
 const env = await benchCliEnv();
 const importTimes: number[] = [];
 for (let i = 0; i < Math.min(RUNS, 3); i++) {

@@ -14,20 +14,19 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadAdvisories } from '../test/helpers/advisories.js';
 import { startOsvServer } from '../test/osv-server.js';
-import { BIN, requireShared, ROOT, SHARED } from './common.js';
+import { benchTempDir, BIN, requireShared, ROOT, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 requireShared('advisory-database');
 
-const work = await mkdtemp(path.join(tmpdir(), 'pyaudit-bench-warm-'));
+const work = benchTempDir('pyaudit-bench-warm-');
 const env = { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') };
 const reqs = path.join(work, 'vulnerable.txt');
 await writeFile(
@@ -83,7 +82,6 @@ const noQueryCache = await runs([...args, '--query-cache-ttl', '0']);
 const nodeAlone: number[] = [];
 for (let i = 0; i < RUNS; i++) nodeAlone.push(await timed(['-e', '0']));
 await server.close();
-await exec('rm', ['-rf', work]);
 
 console.log(
   `pyaudit warm-cache benchmark — 245 vulnerable packages, 537 records, 50 ms per request, ${RUNS} runs each\n` +
