@@ -17,7 +17,7 @@ import {
 } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { compareIdPreference } from '../../audit/merge.js';
-import { recordRatings } from '../../audit/severity.js';
+import { recordRatings, type SeverityRating } from '../../audit/severity.js';
 import { defineLazy } from '../../core/lazy.js';
 import { mapLimit } from '../concurrency.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
@@ -111,9 +111,12 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
     const references = (advisory.references ?? []).filter(
       (r): r is string => typeof r === 'string' && /^https?:\/\//.test(r),
     );
+    // An OpenSSF malicious-packages id among its identifiers: a malicious package.
+    const maliciousId = ids.find((i) => i.startsWith('MAL-'));
     const vulnerability: Vulnerability = {
       id,
       aliases: ids.slice(1),
+      ...(maliciousId !== undefined && { malicious: true }),
       fixVersions: [...fixes].sort(compareVersions),
       description: (advisory.title || advisory.description || 'N/A').replace(/\n/g, ' '),
       source: 'esms',
@@ -122,18 +125,25 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
         references: references.map((url) => ({ type: 'WEB', url })),
       }),
     };
-    // Rated the way an OSV record is: the CVSS vector scored, GitHub's level read.
+    // Rated the way an OSV record is: the CVSS vector scored, GitHub's level read, and
+    // malicious when one of its ids is the malicious-packages feed's.
     return defineLazy(vulnerability, 'ratings', () => {
-      const ratings = recordRatings({
-        id,
-        ...(typeof advisory.cvss_vector === 'string' &&
-          advisory.cvss_vector !== '' && {
-            severity: [{ type: cvssType(advisory.cvss_vector), score: advisory.cvss_vector }],
+      const ratings: SeverityRating[] =
+        maliciousId !== undefined && maliciousId !== id
+          ? [{ source: maliciousId, method: 'OpenSSF', level: 'malicious' }]
+          : [];
+      ratings.push(
+        ...recordRatings({
+          id,
+          ...(typeof advisory.cvss_vector === 'string' &&
+            advisory.cvss_vector !== '' && {
+              severity: [{ type: cvssType(advisory.cvss_vector), score: advisory.cvss_vector }],
+            }),
+          ...(typeof advisory.severity === 'string' && {
+            database_specific: { severity: advisory.severity },
           }),
-        ...(typeof advisory.severity === 'string' && {
-          database_specific: { severity: advisory.severity },
         }),
-      });
+      );
       return ratings.length > 0 ? ratings : undefined;
     });
   }

@@ -127,7 +127,7 @@ describe('ecosyste.ms source', () => {
 });
 
 describe('ecosyste.ms ratings and links', () => {
-  it('scores the CVSS vector, reads the GitHub level, refuses a broken vector, keeps the links', async () => {
+  it('scores the CVSS vector, reads the GitHub level, refuses a broken vector, knows malicious ids, keeps the links', async () => {
     const base = demoRecords().find((r) => r.id === 'PYSEC-2099-4')!;
     const rated = (id: string, extra: Partial<OsvRecord>): OsvRecord => ({
       ...base,
@@ -145,14 +145,21 @@ describe('ecosyste.ms ratings and links', () => {
       }),
       rated('PYSEC-2099-42', { database_specific: { severity: 'MODERATE' } }),
       rated('PYSEC-2099-43', { severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N' }] }),
+      rated('GHSA-m4l0-0009-aaaa', { aliases: ['MAL-2099-9'] }),
     ]);
     try {
-      const [found] = await createEsmsService({ http, url: rating.url }).query([
+      const [answer] = await createEsmsService({ http, url: rating.url }).query([
         dep('other-pkg', '0.5'),
       ]);
-      expect(
-        (found as readonly Vulnerability[]).map((v) => [v.id, v.ratings, v.references]),
-      ).toEqual([
+      const found = [...(answer as readonly Vulnerability[])].sort((a, b) =>
+        a.id < b.id ? -1 : 1,
+      );
+      expect(found.map((v) => [v.id, v.ratings, v.references])).toEqual([
+        [
+          'GHSA-m4l0-0009-aaaa',
+          [{ source: 'MAL-2099-9', method: 'OpenSSF', level: 'malicious' }],
+          undefined,
+        ],
         [
           'PYSEC-2099-41',
           [
@@ -173,6 +180,8 @@ describe('ecosyste.ms ratings and links', () => {
         ],
         ['PYSEC-2099-43', undefined, undefined],
       ]);
+      // A malicious-packages id among the identifiers: known without scoring anything.
+      expect(found.map((v) => v.malicious === true)).toEqual([true, false, false, false]);
     } finally {
       await rating.close();
     }
