@@ -74,6 +74,13 @@ export function osvRecordProblem(value: unknown): string | null {
     if (value[key] !== undefined && !isStringList(value[key]))
       return `"${key}" is not a list of strings`;
   }
+  // Read for severity and links: lists of objects (a field of the wrong type inside one is
+  // skipped where it is read).
+  for (const key of ['severity', 'references'] as const) {
+    const list = value[key];
+    if (list !== undefined && list !== null && (!Array.isArray(list) || !list.every(isObject)))
+      return `"${key}" is not a list of objects`;
+  }
   if (value.affected === undefined) return null;
   if (!Array.isArray(value.affected)) return '"affected" is not a list';
   for (const [i, affected] of value.affected.entries()) {

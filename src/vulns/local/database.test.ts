@@ -13,6 +13,7 @@ import {
   writeRecords,
 } from './database.js';
 import { decodeDatabase, encodeDatabase } from './format.js';
+import { toVulnerability } from '../record.js';
 import { parseRecordText } from './sources.js';
 
 const source = (location: string, records: number) => ({
@@ -176,5 +177,28 @@ describe('record files', () => {
     expect(() => parseRecordText('[{"id": "A"}, 5]', 'list.json')).toThrow(
       'list.json[1]: not an OSV record: expected an object',
     );
+    // Found by the fuzz campaign: a references list cut short ends in a null item.
+    expect(() =>
+      parseRecordText(
+        'id: PYSEC-1\nreferences:\n- type: WEB\n  url: https://example.org/\n-',
+        'cut.yaml',
+      ),
+    ).toThrow('cut.yaml: not an OSV record: "references" is not a list of objects');
+    expect(() => parseRecordText('{"id": "A", "severity": [null]}', 's.json')).toThrow(
+      's.json: not an OSV record: "severity" is not a list of objects',
+    );
+    expect(() => parseRecordText('{"id": "A", "severity": "HIGH"}', 's.json')).toThrow(
+      's.json: not an OSV record: "severity" is not a list of objects',
+    );
+  });
+
+  it('reads a record whose severity or references have fields of the wrong type, skipping them', () => {
+    const [record] = parseRecordText(
+      '{"id": "A", "severity": [{"type": "CVSS_V3", "score": 9}], "references": [{"type": "WEB", "url": 3}, {"type": "WEB", "url": "https://example.org/a"}]}',
+      'odd.json',
+    );
+    const vuln = toVulnerability(record!, 'demo-pkg', 'local');
+    expect(vuln.ratings).toBeUndefined();
+    expect(vuln.references).toEqual([{ type: 'WEB', url: 'https://example.org/a' }]);
   });
 });
