@@ -25,6 +25,8 @@ export interface AdvisoryServerOptions {
   failWith?: number;
   /** Answer PyPI's JSON API as a mirror without vulnerability data does (devpi): no key. */
   withoutVulnerabilities?: boolean;
+  /** A body to answer every ecosyste.ms advisories request with (malformed answers). */
+  esmsAnswer?: unknown;
 }
 
 export interface AdvisoryServer {
@@ -146,6 +148,7 @@ export async function startAdvisoryServer(
       return json(res, 200, { info: { name, version }, urls: [], vulnerabilities });
     }
     if (url.pathname === '/api/v1/advisories') {
+      if (handle.options.esmsAnswer !== undefined) return json(res, 200, handle.options.esmsAnswer);
       if (url.searchParams.get('ecosystem') !== 'pypi') return json(res, 200, []);
       const name = url.searchParams.get('package_name') ?? '';
       return json(res, 200, store.recordsFor(name).map(esmsAdvisory));

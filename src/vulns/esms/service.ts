@@ -56,6 +56,50 @@ export function esmsRangeToSpecifier(range: string): string {
     .join(',');
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown): boolean =>
+  v === undefined || v === null || typeof v === 'string';
+const listOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  v === undefined || v === null || (Array.isArray(v) && v.every(item));
+
+/**
+ * Why an answer is not an advisory this source can read, or null: every field read is checked
+ * here, so a malformed answer is an error naming the URL, never a crash or a quiet "clean".
+ */
+export function advisoryProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'not an object';
+  if (!listOf(value.identifiers, (x) => typeof x === 'string'))
+    return '"identifiers" is not a list of strings';
+  for (const key of [
+    'title',
+    'description',
+    'withdrawn_at',
+    'published_at',
+    'severity',
+    'cvss_vector',
+  ])
+    if (!optionalString(value[key])) return `"${key}" is not a string`;
+  if (!listOf(value.references, (x) => x === null || typeof x === 'string'))
+    return '"references" is not a list of strings';
+  if (!listOf(value.packages, isObject)) return '"packages" is not a list of objects';
+  for (const pkg of (value.packages ?? []) as Array<Record<string, unknown>>) {
+    if (!optionalString(pkg.ecosystem) || !optionalString(pkg.package_name))
+      return 'a package\'s "ecosystem" or "package_name" is not a string';
+    if (
+      !listOf(
+        pkg.versions,
+        (v) =>
+          isObject(v) &&
+          optionalString(v.vulnerable_version_range) &&
+          optionalString(v.first_patched_version),
+      )
+    )
+      return 'a package\'s "versions" is not a list of version ranges';
+  }
+  return null;
+}
+
 /** The OSV severity type of a CVSS vector, from its prefix (a v2 vector has none). */
 function cvssType(vector: string): string {
   if (vector.startsWith('CVSS:4.')) return 'CVSS_V4';
@@ -72,10 +116,18 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
     const response = await http.get(url);
     if (response.status !== 200)
       throw serviceError(`HTTP ${response.status} from the ecosyste.ms advisories API`, url);
-    const body = http.json<EsmsAdvisory[] | null>(response, url);
+    const body = http.json<unknown>(response, url);
     if (body !== null && !Array.isArray(body))
       throw serviceError('the ecosyste.ms advisories API did not answer a list', url);
-    return body ?? [];
+    for (const [i, advisory] of (body ?? []).entries()) {
+      const problem = advisoryProblem(advisory);
+      if (problem !== null)
+        throw serviceError(
+          `the ecosyste.ms advisories API answered a malformed advisory (item ${i}: ${problem})`,
+          url,
+        );
+    }
+    return (body ?? []) as EsmsAdvisory[];
   }
 
   function matches(

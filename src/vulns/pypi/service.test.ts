@@ -6,7 +6,7 @@ import type { ResolvedDependency } from '../../core/dependency.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import type { Vulnerability } from '../types.js';
 import { createHttpClient } from '../../http/client.js';
-import { createEsmsService, esmsRangeToSpecifier } from '../esms/service.js';
+import { advisoryProblem, createEsmsService, esmsRangeToSpecifier } from '../esms/service.js';
 import { createPypiService } from './service.js';
 
 const dep = (name: string, version: string): ResolvedDependency => ({
@@ -185,6 +185,59 @@ describe('ecosyste.ms ratings and links', () => {
     } finally {
       await rating.close();
     }
+  });
+});
+
+describe('ecosyste.ms answers that are not advisories', () => {
+  it.each([
+    [[3], 'item 0: not an object'],
+    [[{ identifiers: ['GHSA-1', 7] }], 'item 0: "identifiers" is not a list of strings'],
+    [[{ identifiers: ['GHSA-1'], cvss_vector: 9.8 }], 'item 0: "cvss_vector" is not a string'],
+    [
+      [{ identifiers: ['GHSA-1'], packages: [null] }],
+      'item 0: "packages" is not a list of objects',
+    ],
+    [
+      [
+        {},
+        {
+          packages: [
+            {
+              ecosystem: 'pypi',
+              package_name: 'demo-pkg',
+              versions: [{ vulnerable_version_range: 1 }],
+            },
+          ],
+        },
+      ],
+      'item 1: a package\'s "versions" is not a list of version ranges',
+    ],
+  ])('%j is an error naming the URL', async (answer, problem) => {
+    const broken = await startAdvisoryServer(demoRecords(), { esmsAnswer: answer });
+    try {
+      await expect(
+        createEsmsService({ http, url: broken.url }).query([dep('demo-pkg', '1.0.5')]),
+      ).rejects.toThrow(
+        `${broken.url}/api/v1/advisories?ecosystem=pypi&package_name=demo-pkg: the ecosyste.ms advisories API answered a malformed advisory (${problem})`,
+      );
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('what the real API leaves empty or null is fine', () => {
+    expect(
+      advisoryProblem({
+        identifiers: ['GHSA-1'],
+        title: null,
+        severity: null,
+        cvss_vector: null,
+        references: [null, 'https://example.org'],
+        packages: [
+          { ecosystem: 'pypi', package_name: 'a', versions: [{ first_patched_version: null }] },
+        ],
+      }),
+    ).toBeNull();
   });
 });
 
