@@ -41,6 +41,7 @@ import {
 } from '../src/standards/pep440.js';
 import { InvalidRequirementError, parseRequirement } from '../src/standards/pep508.js';
 import { PepSyntaxError } from '../src/standards/tokenizer.js';
+import { advisoryProblem, matchAdvisory, type EsmsAdvisory } from '../src/vulns/esms/service.js';
 import { decodeDatabase, DatabaseFormatError, encodeDatabase } from '../src/vulns/local/format.js';
 import { parseRecordText, readZip } from '../src/vulns/local/sources.js';
 import { toVulnerability } from '../src/vulns/record.js';
@@ -241,6 +242,46 @@ describe('fuzzed parsers raise only clear errors', () => {
       : [],
     (t) => useRecords(t, 'record.yaml'),
   );
+
+  // ecosyste.ms answers: what passes the check is matched, scored and rated without a crash.
+  const esmsAnswer = JSON.stringify(
+    [
+      {
+        identifiers: ['GHSA-aaaa-bbbb-cccc', 'CVE-2099-0001', 'MAL-2099-1'],
+        title: 'Demo flaw',
+        severity: 'HIGH',
+        cvss_vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+        references: ['https://example.org/advisory', null],
+        published_at: '2099-01-01T00:00:00Z',
+        withdrawn_at: null,
+        packages: [
+          {
+            ecosystem: 'pypi',
+            package_name: 'demo-pkg',
+            versions: [
+              { vulnerable_version_range: '>= 1.0, < 1.2', first_patched_version: '1.2' },
+              { vulnerable_version_range: '= 1.0.5', first_patched_version: null },
+            ],
+          },
+        ],
+      },
+    ],
+    null,
+    1,
+  );
+  fuzz('ecosyste.ms advisories answers', [esmsAnswer], (text) => {
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (const advisory of Array.isArray(answer) ? answer : [answer]) {
+      if (advisoryProblem(advisory) !== null) continue;
+      const vuln = matchAdvisory(advisory as EsmsAdvisory, 'demo-pkg', '1.0.5', 'http://x/');
+      void vuln?.ratings;
+    }
+  });
 
   it('deep nesting in every format is a clear error, never a stack overflow', () => {
     const n = 100_000;

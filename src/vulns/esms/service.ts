@@ -30,7 +30,7 @@ export interface EsmsServiceOptions {
   readonly concurrency?: number;
 }
 
-interface EsmsAdvisory {
+export interface EsmsAdvisory {
   identifiers?: string[];
   title?: string | null;
   description?: string | null;
@@ -107,6 +107,80 @@ function cvssType(vector: string): string {
   return 'CVSS_V2';
 }
 
+/**
+ * What a (checked) advisory reports for one dependency, or null when it does not affect it.
+ * `url` names the answer in errors.
+ */
+export function matchAdvisory(
+  advisory: EsmsAdvisory,
+  name: string,
+  version: string,
+  url: string,
+): Vulnerability | null {
+  if (advisory.withdrawn_at) return null;
+  const ids = [...(advisory.identifiers ?? [])].sort(compareIdPreference);
+  if (ids.length === 0) return null;
+  let vulnerable = false;
+  const fixes = new Set<string>();
+  for (const pkg of advisory.packages ?? []) {
+    if (pkg.ecosystem !== 'pypi' || canonicalizeName(pkg.package_name ?? '') !== name) continue;
+    for (const v of pkg.versions ?? []) {
+      const spec = esmsRangeToSpecifier(v.vulnerable_version_range ?? '');
+      const set = parseSpecifierSet(spec);
+      if (!set)
+        throw serviceError(
+          `ecosyste.ms answered an unreadable version range '${v.vulnerable_version_range}' for ${ids[0]}`,
+          url,
+        );
+      if (!specifierContains(set, version, { prereleases: true })) continue;
+      vulnerable = true;
+      if (v.first_patched_version)
+        fixes.add(normalizeVersion(v.first_patched_version) ?? v.first_patched_version);
+      break;
+    }
+  }
+  if (!vulnerable) return null;
+  const id = ids[0] as string;
+  const references = (advisory.references ?? []).filter(
+    (r): r is string => typeof r === 'string' && /^https?:\/\//.test(r),
+  );
+  // An OpenSSF malicious-packages id among its identifiers: a malicious package.
+  const maliciousId = ids.find((i) => i.startsWith('MAL-'));
+  const vulnerability: Vulnerability = {
+    id,
+    aliases: ids.slice(1),
+    ...(maliciousId !== undefined && { malicious: true }),
+    fixVersions: [...fixes].sort(compareVersions),
+    description: (advisory.title || advisory.description || 'N/A').replace(/\n/g, ' '),
+    source: 'esms',
+    ...(advisory.published_at && { published: advisory.published_at }),
+    ...(references.length > 0 && {
+      references: references.map((url) => ({ type: 'WEB', url })),
+    }),
+  };
+  // Rated the way an OSV record is: the CVSS vector scored, GitHub's level read, and
+  // malicious when one of its ids is the malicious-packages feed's.
+  return defineLazy(vulnerability, 'ratings', () => {
+    const ratings: SeverityRating[] =
+      maliciousId !== undefined && maliciousId !== id
+        ? [{ source: maliciousId, method: 'OpenSSF', level: 'malicious' }]
+        : [];
+    ratings.push(
+      ...recordRatings({
+        id,
+        ...(typeof advisory.cvss_vector === 'string' &&
+          advisory.cvss_vector !== '' && {
+            severity: [{ type: cvssType(advisory.cvss_vector), score: advisory.cvss_vector }],
+          }),
+        ...(typeof advisory.severity === 'string' && {
+          database_specific: { severity: advisory.severity },
+        }),
+      }),
+    );
+    return ratings.length > 0 ? ratings : undefined;
+  });
+}
+
 export function createEsmsService(options: EsmsServiceOptions): VulnerabilityService {
   const base = (options.url ?? DEFAULT_ESMS_URL).replace(/\/+$/, '');
   const { http } = options;
@@ -130,76 +204,6 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
     return (body ?? []) as EsmsAdvisory[];
   }
 
-  function matches(
-    advisory: EsmsAdvisory,
-    name: string,
-    version: string,
-    url: string,
-  ): Vulnerability | null {
-    if (advisory.withdrawn_at) return null;
-    const ids = [...(advisory.identifiers ?? [])].sort(compareIdPreference);
-    if (ids.length === 0) return null;
-    let vulnerable = false;
-    const fixes = new Set<string>();
-    for (const pkg of advisory.packages ?? []) {
-      if (pkg.ecosystem !== 'pypi' || canonicalizeName(pkg.package_name ?? '') !== name) continue;
-      for (const v of pkg.versions ?? []) {
-        const spec = esmsRangeToSpecifier(v.vulnerable_version_range ?? '');
-        const set = parseSpecifierSet(spec);
-        if (!set)
-          throw serviceError(
-            `ecosyste.ms answered an unreadable version range '${v.vulnerable_version_range}' for ${ids[0]}`,
-            url,
-          );
-        if (!specifierContains(set, version, { prereleases: true })) continue;
-        vulnerable = true;
-        if (v.first_patched_version)
-          fixes.add(normalizeVersion(v.first_patched_version) ?? v.first_patched_version);
-        break;
-      }
-    }
-    if (!vulnerable) return null;
-    const id = ids[0] as string;
-    const references = (advisory.references ?? []).filter(
-      (r): r is string => typeof r === 'string' && /^https?:\/\//.test(r),
-    );
-    // An OpenSSF malicious-packages id among its identifiers: a malicious package.
-    const maliciousId = ids.find((i) => i.startsWith('MAL-'));
-    const vulnerability: Vulnerability = {
-      id,
-      aliases: ids.slice(1),
-      ...(maliciousId !== undefined && { malicious: true }),
-      fixVersions: [...fixes].sort(compareVersions),
-      description: (advisory.title || advisory.description || 'N/A').replace(/\n/g, ' '),
-      source: 'esms',
-      ...(advisory.published_at && { published: advisory.published_at }),
-      ...(references.length > 0 && {
-        references: references.map((url) => ({ type: 'WEB', url })),
-      }),
-    };
-    // Rated the way an OSV record is: the CVSS vector scored, GitHub's level read, and
-    // malicious when one of its ids is the malicious-packages feed's.
-    return defineLazy(vulnerability, 'ratings', () => {
-      const ratings: SeverityRating[] =
-        maliciousId !== undefined && maliciousId !== id
-          ? [{ source: maliciousId, method: 'OpenSSF', level: 'malicious' }]
-          : [];
-      ratings.push(
-        ...recordRatings({
-          id,
-          ...(typeof advisory.cvss_vector === 'string' &&
-            advisory.cvss_vector !== '' && {
-              severity: [{ type: cvssType(advisory.cvss_vector), score: advisory.cvss_vector }],
-            }),
-          ...(typeof advisory.severity === 'string' && {
-            database_specific: { severity: advisory.severity },
-          }),
-        }),
-      );
-      return ratings.length > 0 ? ratings : undefined;
-    });
-  }
-
   return {
     name: 'esms',
     async query(
@@ -216,7 +220,9 @@ export function createEsmsService(options: EsmsServiceOptions): VulnerabilitySer
       const byName = new Map(names.map((n, i) => [n, lists[i] as EsmsAdvisory[]]));
       return dependencies.map((d) => {
         const url = `${base}/api/v1/advisories`;
-        return (byName.get(d.name) ?? []).flatMap((a) => matches(a, d.name, d.version, url) ?? []);
+        return (byName.get(d.name) ?? []).flatMap(
+          (a) => matchAdvisory(a, d.name, d.version, url) ?? [],
+        );
       });
     },
   };
