@@ -49,8 +49,9 @@ function edges(value: unknown, place: Place): LockEdge[] {
 
 function source(pkg: Table, place: (what: string) => Place): LockSource {
   const git = optionalString(pkg.git, place('git'));
+  const revision = optionalString(pkg.revision, place('revision'));
   if (git !== undefined)
-    return { kind: 'git', location: `${git}${pkg.revision ? `@${String(pkg.revision)}` : ''}` };
+    return { kind: 'git', location: `${git}${revision ? `@${revision}` : ''}` };
   const path = optionalString(pkg.path, place('path'));
   if (path !== undefined)
     return { kind: pkg.editable === true ? 'editable' : 'path', location: path };

@@ -70,17 +70,18 @@ function extraEdges(value: unknown, place: Place): Record<string, LockEdge[]> {
   );
 }
 
-function source(value: unknown): LockSource {
-  if (!isTable(value)) return { kind: 'index' };
-  const url = String(value.url ?? '');
-  switch (value.type) {
+function source(value: unknown, place: Place): LockSource {
+  const table = optionalTable(value, place);
+  if (!table) return { kind: 'index' };
+  const field = (key: string): string | undefined =>
+    optionalString(table[key], { ...place, what: `${place.what}.${key}` });
+  const url = field('url') ?? '';
+  const reference = field('resolved_reference');
+  switch (field('type')) {
     case 'git':
-      return {
-        kind: 'git',
-        location: `${url}${value.resolved_reference ? `@${String(value.resolved_reference)}` : ''}`,
-      };
+      return { kind: 'git', location: `${url}${reference ? `@${reference}` : ''}` };
     case 'directory':
-      return { kind: value.develop === true ? 'editable' : 'directory', location: url };
+      return { kind: table.develop === true ? 'editable' : 'directory', location: url };
     case 'file':
       return { kind: 'path', location: url };
     case 'url':
@@ -121,7 +122,7 @@ export function parsePoetryLock(text: string, file: string): LockGraph {
     const marker = packageMarker(pkg.markers, place('markers'));
     return {
       ...packageIdentity(pkg, line, file),
-      source: source(pkg.source),
+      source: source(pkg.source, place('source')),
       dependencies: dependencyEdges(pkg.dependencies, place('dependencies')),
       extras: extraEdges(pkg.extras, place('extras')),
       groups: {},

@@ -44,7 +44,9 @@ const typeName = (value: unknown): string =>
         ? `the number ${String(value)}`
         : typeof value === 'boolean'
           ? `the boolean ${String(value)}`
-          : typeof value;
+          : typeof value === 'string'
+            ? 'a string'
+            : typeof value;
 
 /** A list of strings; absent is empty; anything else is an error naming the place. */
 export function strings(value: unknown, place: Place): string[] {

@@ -48,11 +48,16 @@ function groupTable(value: unknown, place: Place): Record<string, LockEdge[]> {
   );
 }
 
-function source(value: unknown): LockSource {
-  if (!isTable(value) || value.registry !== undefined)
-    return { kind: 'index', ...(isTable(value) && { url: String(value.registry) }) };
+function source(value: unknown, place: Place): LockSource {
+  const table = optionalTable(value, place);
+  if (!table) return { kind: 'index' };
+  const field = (key: string): string | undefined =>
+    optionalString(table[key], { ...place, what: `${place.what}.${key}` });
+  const registry = field('registry');
+  if (registry !== undefined) return { kind: 'index', url: registry };
   for (const kind of ['git', 'path', 'directory', 'editable', 'virtual', 'url'] as const) {
-    if (value[kind] !== undefined) return { kind, location: String(value[kind]) };
+    const location = field(kind);
+    if (location !== undefined) return { kind, location };
   }
   return { kind: 'index' };
 }
@@ -64,7 +69,7 @@ export function parseUvLock(text: string, file: string): LockGraph {
     const place = (what: string): Place => ({ file, line, what: `${String(pkg.name)}: ${what}` });
     return {
       ...packageIdentity(pkg, line, file),
-      source: source(pkg.source),
+      source: source(pkg.source, place('source')),
       dependencies: edges(pkg.dependencies, place('dependencies')),
       extras: groupTable(pkg['optional-dependencies'], place('optional-dependencies')),
       groups: groupTable(pkg['dev-dependencies'], place('dev-dependencies')),

@@ -136,7 +136,7 @@ describe('malformed entries are errors with the file and line, never packages', 
     [
       'pyproject.toml',
       '[project]\nname = "x"\nversion = "1"\ndependencies = "requests==2.19.0"\n',
-      'pyproject.toml:4: project.dependencies must be an array of strings, not string',
+      'pyproject.toml:4: project.dependencies must be an array of strings, not a string',
     ],
     [
       'pyproject.toml',
@@ -163,6 +163,27 @@ describe('malformed entries are errors with the file and line, never packages', 
       'version = 1\n\n[[package]]\nname = "a"\nversion = "1"\ndependencies = [{ name = 3 }]\n',
       'uv.lock:3: a: dependencies[0] must be a table with a name',
     ],
+    // Found by the fuzz campaign: a dotted key turns a source's string into a table.
+    [
+      'uv.lock',
+      'version = 1\n\n[[package]]\nname = "a"\nversion = "1"\nsource = { registry.x = "https://pypi.org/simple" }\n',
+      'uv.lock:3: a: source.registry must be a string, not a table',
+    ],
+    [
+      'uv.lock',
+      'version = 1\n\n[[package]]\nname = "a"\nversion = "1"\nsource = "pypi"\n',
+      'uv.lock:3: a: source must be a table, not a string',
+    ],
+    [
+      'poetry.lock',
+      '[[package]]\nname = "a"\nversion = "1"\n\n[package.source]\ntype = "git"\nurl = "https://example.org/a.git"\nresolved_reference = { sha = "1" }\n',
+      'poetry.lock:1: a: source.resolved_reference must be a string, not a table',
+    ],
+    [
+      'pdm.lock',
+      '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "a"\nversion = "1"\ngit = "https://example.org/a.git"\nrevision = 7\n',
+      'pdm.lock:4: a: revision must be a string, not the number 7',
+    ],
     [
       'pdm.lock',
       '[metadata]\ngroups = ["default"]\n\n[[package]]\nname = "a"\nversion = "1"\ndependencies = ["b", 2]\n',
@@ -171,7 +192,7 @@ describe('malformed entries are errors with the file and line, never packages', 
     [
       'poetry.lock',
       '[[package]]\nname = "a"\nversion = "1"\ngroups = "main"\n',
-      'poetry.lock:1: a: groups must be an array of strings, not string',
+      'poetry.lock:1: a: groups must be an array of strings, not a string',
     ],
     [
       'Pipfile.lock',
