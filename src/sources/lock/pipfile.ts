@@ -14,7 +14,10 @@ type Entry = Record<string, unknown>;
 
 function source(entry: Entry): LockSource {
   if (typeof entry.git === 'string')
-    return { kind: 'git', location: `${entry.git}${entry.ref ? `@${String(entry.ref)}` : ''}` };
+    return {
+      kind: 'git',
+      location: `${entry.git}${typeof entry.ref === 'string' && entry.ref ? `@${entry.ref}` : ''}`,
+    };
   if (typeof entry.path === 'string')
     return { kind: entry.editable === true ? 'editable' : 'path', location: entry.path };
   if (typeof entry.file === 'string') return { kind: 'url', location: entry.file };
