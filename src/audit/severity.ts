@@ -14,6 +14,7 @@
  * theirs; a finding with no usable rating is `unknown`.
  */
 import type ae from 'ae-cvss-calculator';
+import { isJsonObject } from '../core/json-file.js';
 import { lazyModule } from '../core/lazy-module.js';
 import type { OsvRecord, OsvSeverity } from '../standards/osv.js';
 
@@ -287,9 +288,7 @@ const GITHUB_LEVELS: Readonly<Record<string, SeverityLevel>> = {
 };
 
 function objectField(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
+  return isJsonObject(value) ? value[key] : undefined;
 }
 
 /** Whether a record comes from the OpenSSF malicious-packages feed. */

@@ -74,14 +74,17 @@ function pinnedOf(report: AuditReport): ResolvedDependency[] {
   return report.results.flatMap((r) => (r.dependency.kind === 'resolved' ? [r.dependency] : []));
 }
 
+/** A planner for the given files' index options and the project's lowest Python. */
+type PlannerFor = (
+  fileOptions?: readonly RequirementsGlobalOptions[],
+  projectPython?: string,
+) => Planner;
+
 /** The fixes' outcome for the input's kind. */
 async function outcomeFor(
   ctx: FixContext,
   vulnerable: readonly ResolvedDependency[],
-  plannerFor: (
-    fileOptions?: readonly RequirementsGlobalOptions[],
-    projectPython?: string,
-  ) => Planner,
+  plannerFor: PlannerFor,
 ): Promise<FixOutcome> {
   const { o, io, input } = ctx;
   switch (input.kind) {
@@ -136,10 +139,7 @@ async function fixProject(
   ctx: FixContext,
   project: ProjectInput,
   vulnerable: readonly ResolvedDependency[],
-  plannerFor: (
-    fileOptions?: readonly RequirementsGlobalOptions[],
-    projectPython?: string,
-  ) => Planner,
+  plannerFor: PlannerFor,
 ): Promise<FixOutcome> {
   const file = project.files[0] as string;
   const absolute = path.resolve(ctx.io.cwd, file);

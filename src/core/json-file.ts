@@ -1,6 +1,10 @@
 /** JSON input files, with one-line errors that name the file and line. */
 import { inputError } from './errors.js';
 
+/** A JSON object (not an array, not null). */
+export const isJsonObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export function parseJsonFile(text: string, file: string, what: string): unknown {
   try {
     return JSON.parse(text);

@@ -8,6 +8,7 @@
  */
 import { compareVersions, normalizeVersion, parseVersion, versionToString } from './pep440.js';
 import { canonicalizeName } from './pep503.js';
+import { isJsonObject } from '../core/json-file.js';
 
 export interface OsvEvent {
   readonly introduced?: string;
@@ -53,8 +54,6 @@ export interface OsvRecord {
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStringList = (v: unknown): boolean =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -64,7 +63,7 @@ const isStringList = (v: unknown): boolean =>
  * checked for its type here, once, so the rules themselves never meet a malformed shape.
  */
 export function osvRecordProblem(value: unknown): string | null {
-  if (!isObject(value)) return 'expected an object';
+  if (!isJsonObject(value)) return 'expected an object';
   if (typeof value.id !== 'string' || value.id === '') return 'no "id"';
   for (const key of ['modified', 'published', 'withdrawn', 'summary', 'details'] as const) {
     if (value[key] !== undefined && typeof value[key] !== 'string')
@@ -78,18 +77,18 @@ export function osvRecordProblem(value: unknown): string | null {
   // skipped where it is read).
   for (const key of ['severity', 'references'] as const) {
     const list = value[key];
-    if (list !== undefined && list !== null && (!Array.isArray(list) || !list.every(isObject)))
+    if (list !== undefined && list !== null && (!Array.isArray(list) || !list.every(isJsonObject)))
       return `"${key}" is not a list of objects`;
   }
   if (value.affected === undefined) return null;
   if (!Array.isArray(value.affected)) return '"affected" is not a list';
   for (const [i, affected] of value.affected.entries()) {
     const where = `"affected"[${i}]`;
-    if (!isObject(affected)) return `${where} is not an object`;
+    if (!isJsonObject(affected)) return `${where} is not an object`;
     const pkg = affected.package;
     if (
       pkg !== undefined &&
-      (!isObject(pkg) ||
+      (!isJsonObject(pkg) ||
         typeof pkg.ecosystem !== 'string' ||
         typeof pkg.name !== 'string' ||
         (pkg.purl !== undefined && typeof pkg.purl !== 'string'))
@@ -100,10 +99,10 @@ export function osvRecordProblem(value: unknown): string | null {
     if (affected.ranges === undefined) continue;
     if (!Array.isArray(affected.ranges)) return `${where}.ranges is not a list`;
     for (const range of affected.ranges) {
-      if (!isObject(range) || typeof range.type !== 'string' || !Array.isArray(range.events))
+      if (!isJsonObject(range) || typeof range.type !== 'string' || !Array.isArray(range.events))
         return `${where}.ranges needs "type" and "events"`;
       for (const event of range.events) {
-        if (!isObject(event)) return `${where}.ranges has an event that is not an object`;
+        if (!isJsonObject(event)) return `${where}.ranges has an event that is not an object`;
         for (const key of ['introduced', 'fixed', 'last_affected', 'limit'] as const) {
           if (event[key] !== undefined && typeof event[key] !== 'string')
             return `${where}.ranges has a "${key}" that is not a string`;

@@ -4,7 +4,7 @@
  * JSON (`packages`, with the ones the document `DESCRIBES`).
  */
 import { inputError } from '../../core/errors.js';
-import { parseJsonFile } from '../../core/json-file.js';
+import { isJsonObject, parseJsonFile } from '../../core/json-file.js';
 import { childrenNamed, parseXml, type XmlElement } from './xml.js';
 
 export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-json';
@@ -34,8 +34,6 @@ function lineOfName(text: string, name: string): number | undefined {
 }
 
 type JsonObject = Record<string, unknown>;
-const isObject = (v: unknown): v is JsonObject =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A string field of a JSON object: absent, or a string; anything else is an error. */
 function stringField(
@@ -89,7 +87,7 @@ function jsonComponent(
 
 function cyclonedxJson(text: string, file: string): SbomComponent[] {
   const doc = parseJsonFile(text, file, 'CycloneDX document');
-  if (!isObject(doc) || doc.bomFormat !== 'CycloneDX')
+  if (!isJsonObject(doc) || doc.bomFormat !== 'CycloneDX')
     throw inputError('not a CycloneDX JSON document: "bomFormat" is not "CycloneDX"', file);
   const found: SbomComponent[] = [];
   const walk = (components: unknown, subject: boolean): void => {
@@ -97,14 +95,14 @@ function cyclonedxJson(text: string, file: string): SbomComponent[] {
     if (!Array.isArray(components))
       throw inputError('"components" is not a list', file, lineOf(text, '"components"'));
     for (const c of components) {
-      if (!isObject(c))
+      if (!isJsonObject(c))
         throw inputError(`a component is ${JSON.stringify(c)}, not an object`, file);
       const purl = stringField(c, 'purl', 'component', text, file);
       found.push(jsonComponent(c, subject, 'type', 'version', purl, 'component', text, file));
       walk(c.components, false);
     }
   };
-  const metadata = isObject(doc.metadata) ? doc.metadata : {};
+  const metadata = isJsonObject(doc.metadata) ? doc.metadata : {};
   if (metadata.component !== undefined) walk([metadata.component], true);
   walk(doc.components, false);
   return found;
@@ -146,21 +144,22 @@ function cyclonedxXml(text: string, file: string): SbomComponent[] {
 
 function spdxJson(text: string, file: string): SbomComponent[] {
   const doc = parseJsonFile(text, file, 'SPDX document');
-  if (!isObject(doc) || !Array.isArray(doc.packages))
+  if (!isJsonObject(doc) || !Array.isArray(doc.packages))
     throw inputError('not an SPDX JSON document: no "packages"', file);
   const described = new Set<unknown>(
     Array.isArray(doc.documentDescribes) ? doc.documentDescribes : [],
   );
   for (const r of Array.isArray(doc.relationships) ? doc.relationships : []) {
-    if (!isObject(r)) continue;
+    if (!isJsonObject(r)) continue;
     if (r.relationshipType === 'DESCRIBES' && r.spdxElementId === doc.SPDXID)
       described.add(r.relatedSpdxElement);
     if (r.relationshipType === 'DESCRIBED_BY' && r.relatedSpdxElement === doc.SPDXID)
       described.add(r.spdxElementId);
   }
   return doc.packages.map((p: unknown) => {
-    if (!isObject(p)) throw inputError(`a package is ${JSON.stringify(p)}, not an object`, file);
-    const refs = Array.isArray(p.externalRefs) ? p.externalRefs.filter(isObject) : [];
+    if (!isJsonObject(p))
+      throw inputError(`a package is ${JSON.stringify(p)}, not an object`, file);
+    const refs = Array.isArray(p.externalRefs) ? p.externalRefs.filter(isJsonObject) : [];
     const ref = refs.find((r) => r.referenceType === 'purl');
     const purl = ref ? stringField(ref, 'referenceLocator', 'package', text, file) : undefined;
     return jsonComponent(

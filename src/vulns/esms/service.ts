@@ -21,6 +21,7 @@ import { recordRatings, type SeverityRating } from '../../audit/severity.js';
 import { defineLazy } from '../../core/lazy.js';
 import { mapLimit } from '../concurrency.js';
 import type { QueryProgress, Vulnerability, VulnerabilityService } from '../types.js';
+import { isJsonObject } from '../../core/json-file.js';
 
 export const DEFAULT_ESMS_URL = 'https://advisories.ecosyste.ms';
 
@@ -56,8 +57,6 @@ export function esmsRangeToSpecifier(range: string): string {
     .join(',');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown): boolean =>
   v === undefined || v === null || typeof v === 'string';
 const listOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
@@ -68,7 +67,7 @@ const listOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
  * here, so a malformed answer is an error naming the URL, never a crash or a quiet "clean".
  */
 export function advisoryProblem(value: unknown): string | null {
-  if (!isObject(value)) return 'not an object';
+  if (!isJsonObject(value)) return 'not an object';
   if (!listOf(value.identifiers, (x) => typeof x === 'string'))
     return '"identifiers" is not a list of strings';
   for (const key of [
@@ -82,7 +81,7 @@ export function advisoryProblem(value: unknown): string | null {
     if (!optionalString(value[key])) return `"${key}" is not a string`;
   if (!listOf(value.references, (x) => x === null || typeof x === 'string'))
     return '"references" is not a list of strings';
-  if (!listOf(value.packages, isObject)) return '"packages" is not a list of objects';
+  if (!listOf(value.packages, isJsonObject)) return '"packages" is not a list of objects';
   for (const pkg of (value.packages ?? []) as Array<Record<string, unknown>>) {
     if (!optionalString(pkg.ecosystem) || !optionalString(pkg.package_name))
       return 'a package\'s "ecosystem" or "package_name" is not a string';
@@ -90,7 +89,7 @@ export function advisoryProblem(value: unknown): string | null {
       !listOf(
         pkg.versions,
         (v) =>
-          isObject(v) &&
+          isJsonObject(v) &&
           optionalString(v.vulnerable_version_range) &&
           optionalString(v.first_patched_version),
       )
