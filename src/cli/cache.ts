@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { cleanCache, defaultCacheDir } from '../cache/records.js';
+import { cacheDirFromEnv } from '../core/cache-dir.js';
 import { fromSystemError, PyauditError } from '../core/errors.js';
 import type { CliIo } from './main.js';
 import { configFileValue } from './options.js';
@@ -17,8 +18,8 @@ const USAGE = 'usage: pyaudit cache {dir,clean} [--cache-dir DIR] [--config FILE
  * `cache-dir` (the file the audit reads), else the user cache folder: the folder the audit uses.
  */
 function cacheDir(io: CliIo, flag: string | undefined, config: string | false | undefined): string {
-  const named = flag ?? io.env.PYAUDIT_CACHE_DIR ?? io.env.PIP_AUDIT_CACHE_DIR;
-  if (named !== undefined) return path.resolve(io.cwd, named);
+  const named = flag !== undefined ? path.resolve(io.cwd, flag) : cacheDirFromEnv(io.env, io.cwd);
+  if (named !== undefined) return named;
   const configured = configFileValue('cache-dir', config, io.cwd);
   return typeof configured === 'string'
     ? path.resolve(io.cwd, configured)

@@ -28,7 +28,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { defaultCacheDir } from '../core/cache-dir.js';
+import { cacheDirFromEnv, defaultCacheDir } from '../core/cache-dir.js';
 import type { CliIo } from './main.js';
 
 /** What the bundle exports. */
@@ -147,8 +147,7 @@ export function codeCacheFolder(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): string {
-  const named = env.PYAUDIT_CACHE_DIR || env.PIP_AUDIT_CACHE_DIR;
-  return path.join(named ? path.resolve(cwd, named) : defaultCacheDir(env), 'code');
+  return path.join(cacheDirFromEnv(env, cwd) ?? defaultCacheDir(env), 'code');
 }
 
 /** Runs the CLI from its bundle (`dist/bundle/main.cjs`); resolves to the exit code. */

@@ -15,3 +15,12 @@ export function defaultCacheDir(
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pyaudit');
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pyaudit');
 }
+
+/** The cache folder `PYAUDIT_CACHE_DIR` (or pip-audit's `PIP_AUDIT_CACHE_DIR`) names, if any. */
+export function cacheDirFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string | undefined {
+  const named = env.PYAUDIT_CACHE_DIR || env.PIP_AUDIT_CACHE_DIR;
+  return named ? path.resolve(cwd, named) : undefined;
+}
