@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-
+'use strict';
+// CommonJS (bin/package.json says so): an ES module entry costs the ES loader's start-up.
 // The CLI ships as one bundled file (dist/bundle/main.cjs), started by dist/bundle/launch.cjs
 // with V8's code cache: it loads much faster than the ~40 modules of dist/ that the library uses.
 // A reader that closes early (`pyaudit … | head`) is not an error worth a stack trace; any other
@@ -20,15 +20,18 @@ for (const [name, stream] of [
   });
 }
 
-try {
-  // Required, not imported: each ES module import costs the ES loader's work at start-up.
-  const require = createRequire(import.meta.url);
-  const { launch } = require('../dist/bundle/launch.cjs');
-  const code = await launch(require.resolve('../dist/bundle/main.cjs'), process.argv.slice(2));
-  process.exitCode = Math.max(code, process.exitCode ?? 0);
-} catch (error) {
+function cannotStart(error) {
   process.stderr.write(
     `pyaudit: internal error: cannot start (${error.message}); was the package built (npm ci)?\n`,
   );
   process.exitCode = 2;
+}
+
+try {
+  const { launch } = require('../dist/bundle/launch.cjs');
+  launch(require.resolve('../dist/bundle/main.cjs'), process.argv.slice(2)).then((code) => {
+    process.exitCode = Math.max(code, process.exitCode ?? 0);
+  }, cannotStart);
+} catch (error) {
+  cannotStart(error);
 }

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { monotonicMs } from '../core/clock.js';
 import { fromSystemError, PyauditError } from '../core/errors.js';
 import { createHttpClient } from '../http/client.js';
 import { reloadingDatabase } from '../serve/reload.js';
@@ -116,7 +117,7 @@ function buildCommand(io: CliIo): Command {
       let replace = opts.replace;
       for (const source of sources) {
         const location = path.resolve(io.cwd, source);
-        const started = performance.now();
+        const started = monotonicMs();
         const read = await readSourcePacked(location);
         const result = await writeRecords(
           dir,
@@ -136,7 +137,7 @@ function buildCommand(io: CliIo): Command {
           `Imported ${plural(read.records.length, 'PyPI record', 'PyPI records')} from ${source}` +
             `${read.otherEcosystems > 0 ? ` (${plural(read.otherEcosystems, 'record', 'records')} for other ecosystems left out)` : ''}` +
             `: ${result.changed} new or changed; the database holds ${plural(result.header.records, 'record', 'records')} ` +
-            `for ${plural(result.header.packages, 'package', 'packages')} (${Math.round(performance.now() - started)} ms)`,
+            `for ${plural(result.header.packages, 'package', 'packages')} (${Math.round(monotonicMs() - started)} ms)`,
         );
       }
     });

@@ -4,16 +4,15 @@
  * warm audit's own work, so the first audit that may write to the user cache keeps the
  * compiled code (`<cache folder>/code/`) and later runs start from it.
  *
- * The entry is named by a hash of the bundle, Node's version and the architecture; a cache
- * file carries a SHA-256 of its payload, so a truncated or damaged one is discarded, never
- * given to V8; on POSIX systems a file not owned by the user, or writable by others, is not read.
+ * The entry is named by a checksum of the bundle, its length, Node's version and the
+ * architecture; a cache file carries a CRC-32 of its payload, so a truncated or damaged one is
+ * discarded, never given to V8 (which checks only versions, flags and lengths); on POSIX systems a file not owned by the user, or writable by others, is not read.
  * V8 itself refuses data from another V8 version, other flags or another source,
  * and then the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
  * a result. A few entries are kept, newest first, so that installations of different versions
  * sharing one cache do not evict each other.
  */
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   fstatSync,
@@ -27,6 +26,7 @@ import {
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { cacheDirFromEnv, defaultCacheDir } from '../core/cache-dir.js';
 import type { CliIo } from './main.js';
@@ -49,13 +49,21 @@ export interface LoadedScript<T> {
 }
 
 const MAGIC = Buffer.from('pyaudit-v8-code-cache\n');
-const DIGEST_BYTES = 32;
+/**
+ * The payload's CRC-32, which finds truncation and damage (the file's ownership and mode, not a
+ * digest, are what keep others' code out). Checksums, not SHA-256: crypto costs ~5 ms a start.
+ */
+const DIGEST_BYTES = 4;
 /** Entries kept per file: this build's and the newest others (other installations, Node versions). */
 const KEPT_ENTRIES = 4;
 /** A cache file larger than this is not read (the CLI's is about 1 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
-const sha256 = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
+function checksum(data: Uint8Array): Buffer {
+  const digest = Buffer.alloc(DIGEST_BYTES);
+  digest.writeUInt32BE(crc32(data));
+  return digest;
+}
 
 /**
  * Whether compiled code in this file may run here: on POSIX systems only a file of the user
@@ -84,7 +92,7 @@ function readCacheFile(file: string): Buffer | undefined {
   if (data.length <= start || data.length > MAX_CACHE_BYTES) return undefined;
   if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const payload = data.subarray(start);
-  return sha256(payload).equals(data.subarray(MAGIC.length, start)) ? payload : undefined;
+  return checksum(payload).equals(data.subarray(MAGIC.length, start)) ? payload : undefined;
 }
 
 /**
@@ -96,10 +104,11 @@ export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): 
   // The bundle is ASCII (esbuild escapes the rest), which decodes faster as Latin-1.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const stem = path.basename(file).replace(/[^A-Za-z0-9_.-]/g, '_');
-  const key = sha256(
-    Buffer.concat([bytes, Buffer.from(`\0${process.version}\0${process.arch}`)]),
-  ).toString('hex');
-  const cacheFile = cacheFolder && path.join(cacheFolder, `${stem}-${key.slice(0, 24)}.v8`);
+  // The bundle's CRC-32 and length (V8 itself compares only the length), then Node's.
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  const sourceCrc = crc32(bytes);
+  const key = `${hex(sourceCrc)}${hex(bytes.length)}${hex(crc32(`${process.version}\0${process.arch}`, sourceCrc))}`;
+  const cacheFile = cacheFolder && path.join(cacheFolder, `${stem}-${key}.v8`);
   const cachedData = cacheFile ? readCacheFile(cacheFile) : undefined;
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
@@ -126,7 +135,7 @@ export function loadWithCodeCache<T>(file: string, cacheFolder: string | null): 
       if (!cacheFile || !cacheFolder || fromCache) return;
       try {
         const payload = script.createCachedData();
-        await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, sha256(payload), payload]), 0o600);
+        await writeFileAtomic(cacheFile, Buffer.concat([MAGIC, checksum(payload), payload]), 0o600);
         // Entries of other builds or Node versions: the newest few stay (two installations
         // sharing the cache must not evict each other on every run), older ones go.
         const others = readdirSync(cacheFolder)

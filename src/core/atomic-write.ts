@@ -4,9 +4,9 @@
  * a temporary file; on failure the temporary file is removed and the error is thrown. `mode`
  * sets the new file's permissions (the umask applies), as `fs.writeFile` does.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tempFileBeside } from './temp-name.js';
 
 export async function writeFileAtomic(
   file: string,
@@ -14,10 +14,7 @@ export async function writeFileAtomic(
   mode?: number,
 ): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temp = tempFileBeside(file);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(temp, data, mode === undefined ? {} : { mode });

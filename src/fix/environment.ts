@@ -9,8 +9,6 @@ import type { FixResult } from '../audit/audit.js';
 import type { ResolvedDependency } from '../core/dependency.js';
 import { skipped, upgraded, type FixOutcome, type Planner } from './types.js';
 
-const exec = promisify(execFile);
-
 export interface EnvironmentFixInput {
   readonly vulnerable: readonly ResolvedDependency[];
   /** The interpreter to install with, or why there is none. */
@@ -44,7 +42,7 @@ export async function installFixes(
       continue;
     }
     try {
-      await exec(python, ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`], {
+      await promisify(execFile)(python, ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`], {
         cwd: options.cwd,
         env: { ...options.env } as NodeJS.ProcessEnv,
         maxBuffer: 64 * 1024 * 1024,

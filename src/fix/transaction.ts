@@ -4,9 +4,8 @@
  * bytes on disk differ from those the change was computed from is never overwritten, and if
  * any step fails every file already replaced gets its original bytes back.
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { tempFileBeside } from '../core/temp-name.js';
 
 export interface FileChange {
   /** Absolute path. */
@@ -41,10 +40,7 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Bu
 
 /** Replaces `file` with `bytes` atomically, keeping `mode`. */
 async function replaceAtomically(file: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const temp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.pyaudit-${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temp = tempFileBeside(file);
   try {
     const handle = await open(temp, 'wx', mode);
     try {

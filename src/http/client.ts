@@ -19,6 +19,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Agent as HttpsAgent } from 'node:https';
+import { monotonicMs } from '../core/clock.js';
 import { redactUrl, serviceError } from '../core/errors.js';
 import { https, tls, zlib } from '../core/lazy-module.js';
 import { H2Pool } from './h2.js';
@@ -337,7 +338,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     idempotent = method === 'GET',
   ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
+      const started = monotonicMs();
       try {
         const response = await once(method, url, headers, body, onProgress);
         options.onRequest?.({
@@ -345,7 +346,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           url: redactUrl(url),
           status: response.status,
           attempt,
-          ms: performance.now() - started,
+          ms: monotonicMs() - started,
           bytes: response.body.length,
         });
         if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
@@ -365,7 +366,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           url: redactUrl(url),
           status: code ?? 'error',
           attempt,
-          ms: performance.now() - started,
+          ms: monotonicMs() - started,
           bytes: 0,
         });
         const retryable =

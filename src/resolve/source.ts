@@ -5,6 +5,7 @@
  * the audit runs on what pip would install. A fully pinned input (pip-compile output,
  * hash-checking mode) is audited as written, without asking any index.
  */
+import { monotonicMs } from '../core/clock.js';
 import type { CollectResult, Dependency, DependencySource } from '../core/dependency.js';
 import type { HttpClient } from '../http/client.js';
 import { diskCache, noCache } from '../index/cache.js';
@@ -45,7 +46,7 @@ type FileOptions = Parameters<typeof indexSettings>[0]['fileOptions'];
 
 /** The index, provider and target for one resolution, announced on `onStart`. */
 async function prepare(options: ResolvingSourceOptions, fileOptions: FileOptions) {
-  const started = performance.now();
+  const started = monotonicMs();
   const target = await options.target();
   const settings = indexSettings({
     env: options.env,
@@ -76,7 +77,7 @@ async function prepare(options: ResolvingSourceOptions, fileOptions: FileOptions
     },
     warnings,
     done: (resolution: Resolution) =>
-      options.onDone?.(resolution, index.stats, performance.now() - started),
+      options.onDone?.(resolution, index.stats, monotonicMs() - started),
   };
 }
 

@@ -16,8 +16,6 @@ import type { MarkerEnvironment } from '../standards/markers.js';
 import { compatibleTags } from './tags.js';
 import { PYTHON_MARKERS, PYTHON_PROBE_PRELUDE } from '../core/python-probe.js';
 
-const exec = promisify(execFile);
-
 export const DEFAULT_PYTHON_VERSION = '3.12';
 
 export interface TargetEnvironment {
@@ -67,7 +65,7 @@ export function hostGlibc(): string | undefined {
 /** The interpreter's answer, or null when it cannot run. */
 export async function probeInterpreter(python: string, cwd = '/'): Promise<ProbeAnswer | null> {
   try {
-    const { stdout } = await exec(python, ['-I', '-c', PROBE], {
+    const { stdout } = await promisify(execFile)(python, ['-I', '-c', PROBE], {
       cwd,
       timeout: 30_000,
       maxBuffer: 8 << 20,

@@ -10,6 +10,7 @@
  * 413 for a body over the limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monotonicMs } from '../core/clock.js';
 import { canonicalizeName } from '../standards/pep503.js';
 import { PYPI_ECOSYSTEM, type OsvRecord } from '../standards/osv.js';
 import { affecting, type RecordStore } from '../vulns/store.js';
@@ -147,14 +148,14 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
   const pageSize = options.pageSize ?? 1000;
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = performance.now();
+    const started = monotonicMs();
     const method = req.method ?? 'GET';
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       send(res, 400, { code: 3, message: 'Invalid request target.' });
-      options.onRequest?.({ method, path: '?', status: 400, ms: performance.now() - started });
+      options.onRequest?.({ method, path: '?', status: 400, ms: monotonicMs() - started });
       return;
     }
     let status = 200;
@@ -214,7 +215,7 @@ export function osvApiHandler(store: RecordStore, options: OsvApiOptions = {}) {
       method,
       path: url.pathname,
       status,
-      ms: performance.now() - started,
+      ms: monotonicMs() - started,
       ...(queries !== undefined && { queries }),
     });
   };

@@ -17,8 +17,6 @@ import { PyauditError } from '../../core/errors.js';
 import type { MarkerEnvironment } from '../../standards/markers.js';
 import { PYTHON_MARKERS, PYTHON_PROBE_PRELUDE } from '../../core/python-probe.js';
 
-const exec = promisify(execFile);
-
 export interface PythonEnvironment {
   /** What was audited, for the message on stderr. */
   readonly description: string;
@@ -82,7 +80,7 @@ async function probe(python: string, cwd: string): Promise<ProbeResult> {
   let stdout: string;
   try {
     // Run from the filesystem root so that sys.path[0] is not the user's project folder.
-    ({ stdout } = await exec(python, ['-c', PROBE], {
+    ({ stdout } = await promisify(execFile)(python, ['-c', PROBE], {
       cwd: path.parse(cwd).root,
       timeout: 30_000,
       maxBuffer: 4 << 20,
