@@ -127,6 +127,32 @@ describe('PEP 503 names', () => {
 });
 
 describe('PEP 508 properties', () => {
+  it('a plain pin (name==1.2.3, parsed on a fast path) parses as the grammar parses it', () => {
+    const pinName = fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
+    const release = fc
+      .array(fc.oneof(fc.nat(20).map(String), fc.constantFrom('0', '00', '007', '2024')), {
+        minLength: 1,
+        maxLength: 5,
+      })
+      .map((parts) => parts.join('.'));
+    fc.assert(
+      fc.property(pinName, release, (n, v) => {
+        const line = `${n}==${v}`;
+        // A space sends the line through the grammar; it changes nothing else.
+        expect(parseRequirement(line)).toEqual(parseRequirement(`${line} `));
+        expect(parseRequirement(line)).toEqual({
+          name: n,
+          extras: [],
+          specifier: `==${v}`,
+          specifierSet: { specifiers: [{ operator: '==', version: v }] },
+          url: null,
+          marker: null,
+        });
+      }),
+    );
+  });
+
+
   const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}(?:[._-][A-Za-z0-9]{1,5}){0,2}$/);
   const version = fc.tuple(fc.nat(30), fc.nat(30)).map(([a, b]) => `${a}.${b}`);
   const op = fc.constantFrom('==', '>=', '<=', '!=', '~=', '<', '>');
