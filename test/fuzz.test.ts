@@ -44,7 +44,12 @@ import { PepSyntaxError } from '../src/standards/tokenizer.js';
 import { advisoryProblem, matchAdvisory, type EsmsAdvisory } from '../src/vulns/esms/service.js';
 import { decodeDatabase, DatabaseFormatError, encodeDatabase } from '../src/vulns/local/format.js';
 import { parseRecordText, readZip } from '../src/vulns/local/sources.js';
-import { toVulnerability } from '../src/vulns/record.js';
+import {
+  fromSummary,
+  isRecordSummary,
+  summarizeRecord,
+  toVulnerability,
+} from '../src/vulns/record.js';
 import { demoRecords, FIXTURES_DIR } from './helpers/fixtures.js';
 import { sharedAvailable, sharedPath } from './helpers/shared.js';
 
@@ -241,6 +246,22 @@ describe('fuzzed parsers raise only clear errors', () => {
       ? [fixture(sharedPath('advisory-database', 'vulns', 'django', 'PYSEC-2021-9.yaml'))]
       : [],
     (t) => useRecords(t, 'record.yaml'),
+  );
+
+  // Summaries read back from the cache (osv/summaries.json): what passes the check becomes a
+  // finding and is rated without a crash; what does not is never used.
+  fuzz(
+    'cached record summaries',
+    demoRecords().map((r) => JSON.stringify(summarizeRecord(r, 'demo-pkg'))),
+    (t) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(t);
+      } catch {
+        return;
+      }
+      if (isRecordSummary(value)) void fromSummary(value, 'osv').ratings;
+    },
   );
 
   // ecosyste.ms answers: what passes the check is matched, scored and rated without a crash.

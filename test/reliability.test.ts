@@ -130,6 +130,8 @@ describe('the record cache, on by default', () => {
     const cache = tempDir('pyaudit-xdg-');
     const env = { XDG_CACHE_HOME: cache };
     await audit([], env);
+    // Without the summaries (next test), the records are read.
+    await rm(path.join(cache, 'pyaudit', 'osv', 'summaries.json'));
     const entry = path.join(cache, 'pyaudit', 'osv', 'vulns', 'PYSEC-2099-1.json');
     const text = await readFile(entry, 'utf8');
     await writeFile(entry, text.slice(0, text.length >> 1));
@@ -145,6 +147,54 @@ describe('the record cache, on by default', () => {
       'pyaudit: debug: record cache: 3 hits, 0 misses, 2 corrupt entries discarded\n',
     );
     expect(JSON.parse(await readFile(entry, 'utf8'))).toMatchObject({ id: 'PYSEC-2099-1' });
+  });
+
+  it('summaries: a damaged file, or a stale or malformed summary, is not trusted; the records are read', async () => {
+    const cache = tempDir('pyaudit-xdg-');
+    const env = { XDG_CACHE_HOME: cache };
+    await audit([], env);
+    const file = path.join(cache, 'pyaudit', 'osv', 'summaries.json');
+    const good = await readFile(file, 'utf8');
+    const { entries } = JSON.parse(good) as {
+      entries: Record<string, { summary: { modified: string; fixVersions: unknown } }>;
+    };
+    expect(Object.keys(entries).sort()).toEqual([
+      'GHSA-aaaa-bbbb-cccc\u0000demo-pkg',
+      'OSV-2099-7\u0000demo-pkg',
+      'PYSEC-2099-1\u0000demo-pkg',
+      'PYSEC-2099-2\u0000demo-pkg',
+      'PYSEC-2099-4\u0000other-pkg',
+    ]);
+    const again = async (summaries: string, debugLines: string[]) => {
+      await writeFile(file, summaries);
+      server.resetStats();
+      const result = await audit(['-vv', '--query-cache-ttl', '0'], env);
+      expect(result.stdout).toBe(JSON_REPORT);
+      expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
+      for (const line of debugLines) expect(result.stderr).toContain(`pyaudit: debug: ${line}\n`);
+    };
+    // Truncated: every record is read from its file.
+    await again(good.slice(0, good.length >> 1), [
+      'cache hit: PYSEC-2099-1',
+      'record cache: 5 hits, 0 misses',
+    ]);
+    // One summary made from an older record, one malformed: those two records are read.
+    entries['PYSEC-2099-1\u0000demo-pkg']!.summary.modified = '2000-01-01T00:00:00Z';
+    entries['PYSEC-2099-4\u0000other-pkg']!.summary.fixVersions = '1.0';
+    await again(JSON.stringify({ format: 1, entries }), [
+      'cache hit: PYSEC-2099-1',
+      'cache hit: PYSEC-2099-4',
+      'cache hit: PYSEC-2099-2 (summary)',
+      'record cache: 5 hits, 0 misses',
+    ]);
+    // They were made again from the records, for the next run.
+    const summariesOf = (text: string) =>
+      Object.entries(
+        (JSON.parse(text) as { entries: Record<string, { summary: unknown }> }).entries,
+      )
+        .map(([key, entry]) => [key, entry.summary])
+        .sort();
+    expect(summariesOf(await readFile(file, 'utf8'))).toEqual(summariesOf(good));
   });
 
   it('--no-cache reads and writes nothing; --cache-dir chooses the folder', async () => {
@@ -211,9 +261,10 @@ describe('the record cache, on by default', () => {
       const record = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as { id: string };
       expect(`${record.id}.json`).toBe(name);
     }
-    // The query answers: one whole file, no temporary file left behind.
+    // The query answers and the summaries: one whole file each, no temporary file left behind.
     expect((await readdir(path.join(cache, 'pyaudit', 'osv'))).sort()).toEqual([
       'queries.json',
+      'summaries.json',
       'vulns',
     ]);
     const queries = JSON.parse(

@@ -3,16 +3,18 @@
  * and owns everything a terminal sees: the report on stdout (or `-o FILE`), warnings and the
  * summary on stderr, the spinner, and the exit code (0 clean, 1 findings, 2 error).
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, open, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { audit, auditCoverage, nothingAudited, summarize, summaryLine } from '../audit/audit.js';
 import { applyReportPolicy, decideFailure, policyNotes } from '../audit/policy.js';
+import { monotonicMs } from '../core/clock.js';
 import type { DependencySource } from '../core/dependency.js';
 import { queryCache, type QueryCache } from '../cache/queries.js';
 import { defaultCacheDir, recordCache, type RecordCache } from '../cache/records.js';
+import { summaryCache, type SummaryCache } from '../cache/summaries.js';
 import { fromSystemError, PyauditError } from '../core/errors.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
+import { tempFileBeside } from '../core/temp-name.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { defaultIndexCacheDir } from '../index/cache.js';
 import { REPORT_FORMATS } from '../report/index.js';
@@ -140,14 +142,20 @@ async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnviro
 }
 
 /** Builds one vulnerability source by its `-s` name. */
+/** The OSV service's caches in the cache folder (none with --no-cache or a dry run). */
+interface OsvCaches {
+  readonly records?: RecordCache;
+  readonly queries?: QueryCache;
+  readonly summaries?: SummaryCache;
+}
+
 function createService(
   name: string,
   o: CliOptions,
   io: CliIo,
   http: HttpClient,
   warn: (text: string) => void,
-  cache: RecordCache | undefined,
-  queries: QueryCache | undefined,
+  caches: OsvCaches,
 ): VulnerabilityService {
   switch (name) {
     case 'local': {
@@ -170,8 +178,9 @@ function createService(
       return createOsvService({
         http,
         ...(o.osvUrl !== undefined && { url: o.osvUrl }),
-        ...(cache !== undefined && { cache }),
-        ...(queries !== undefined && { queryCache: queries }),
+        ...(caches.records !== undefined && { cache: caches.records }),
+        ...(caches.queries !== undefined && { queryCache: caches.queries }),
+        ...(caches.summaries !== undefined && { summaries: caches.summaries }),
       });
   }
 }
@@ -222,10 +231,7 @@ async function writeReport(io: CliIo, output: string | undefined, text: string):
       await writeFile(target, text);
       return;
     }
-    const temp = path.join(
-      path.dirname(target),
-      `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
+    const temp = tempFileBeside(target);
     try {
       const handle = await open(temp, 'w');
       try {
@@ -482,7 +488,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const warn = (text: string): void => info(`pyaudit: ${err.yellow('warning:')} ${text}`);
     debug(o, `configuration file: ${parsed.layers.configFile ?? 'none'}`);
 
-    const started = performance.now();
+    const started = monotonicMs();
     const target = await targetEnvironment(o, io);
     // `--fix --dry-run` audits (and then changes nothing); a plain dry run asks no source.
     const collectOnly = o.dryRun && !o.fix;
@@ -507,6 +513,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const cacheCounts = { hit: 0, miss: 0, discarded: 0 };
     let cache: RecordCache | undefined;
     let queries: QueryCache | undefined;
+    let summaries: SummaryCache | undefined;
     if (!o.dryRun && !o.noCache && o.services.includes('osv')) {
       const dir =
         o.cacheDir !== undefined ? path.resolve(io.cwd, o.cacheDir) : defaultCacheDir(io.env);
@@ -521,6 +528,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
         if (o.verbose > 1) debug(o, `cache ${event.kind}: ${event.id}`);
       });
       if (o.queryCacheTtl > 0) queries = queryCache(dir, o.queryCacheTtl);
+      summaries = summaryCache(dir, {
+        onHit: (id) => {
+          cacheCounts.hit++;
+          if (o.verbose > 1) debug(o, `cache hit: ${id} (summary)`);
+        },
+      });
       debug(o, `record cache: ${dir}`);
     }
     const requirementsOptions = requirementsOptionsFor(o, io, target);
@@ -529,7 +542,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     // A dry run asks no source (so it needs no database or network either).
     const services = collectOnly
       ? []
-      : o.services.map((name) => createService(name, o, io, http, warn, cache, queries));
+      : o.services.map((name) => createService(name, o, io, http, warn, { records: cache, queries, summaries }));
     const spinner = createSpinner(io.stderr, o.progressSpinner && !o.quiet);
     let report;
     try {
@@ -548,9 +561,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       // A failed audit closes the connections here; otherwise after `--fix` below.
       if (report === undefined) await http.close();
     }
-    const audited = performance.now();
+    const audited = monotonicMs();
     await cache?.prune();
     await queries?.flush();
+    await summaries?.flush();
     if (o.verbose > 0) {
       const files = new Map<string, number>();
       for (const r of report.results)
@@ -602,7 +616,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const resolved = report.results.filter((r) => r.dependency.kind === 'resolved').length;
     debug(
       o,
-      `${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(performance.now() - started)} ms`,
+      `${plural(report.results.length, 'dependency', 'dependencies')} (${resolved} audited, ${report.results.length - resolved} skipped) in ${Math.round(monotonicMs() - started)} ms`,
     );
 
     // --ignore-unfixed and --min-severity shape what is reported (not a dry run's list).
@@ -620,7 +634,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       cyclonedxSpec: o.cyclonedxSpec,
     });
     if (rendered !== '') await writeReport(io, o.output, `${rendered}\n`);
-    debug(o, `report written in ${Math.round(performance.now() - audited)} ms`);
+    debug(o, `report written in ${Math.round(monotonicMs() - audited)} ms`);
     // A whole audit ran, so its compiled code is worth keeping (never after an error, which
     // would keep little of it).
     if (!o.noCache && !collectOnly) io.cacheAllowed?.();

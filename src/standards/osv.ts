@@ -54,7 +54,7 @@ export interface OsvRecord {
 
 export const PYPI_ECOSYSTEM = 'PyPI';
 
-const isStringList = (v: unknown): boolean =>
+export const isStringList = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**

@@ -7,6 +7,7 @@ import { startOsvServer, type OsvTestServer } from '../../../test/osv-server.js'
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { queryCache } from '../../cache/queries.js';
 import { recordCache } from '../../cache/records.js';
+import { summaryCache } from '../../cache/summaries.js';
 import { createHttpClient, type HttpClient } from '../../http/client.js';
 import type { OsvRecord } from '../../standards/osv.js';
 import { createOsvService, osvBaseUrl } from './service.js';
@@ -198,6 +199,44 @@ describe('reading cached records while the batch is in flight', () => {
     expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
     expect(log).toEqual(['hit', 'hit', 'hit', 'hit', `answer ${server.url}/v1/querybatch`]);
     expect(result!.map((v) => v.id)).toEqual(demoIds);
+  });
+
+  it('reads the summaries of what each package reports from one file instead, when it has them all', async () => {
+    const cacheDir = tempDir('pyaudit-cache-');
+    const deps = [dep('demo-pkg', '1.0.5'), dep('other-pkg', '0.5')];
+    http = createHttpClient({ env: {} });
+    // The answers kept are 10 s old when read (time to live 1 s): hints only.
+    const [answers, first] = [
+      queryCache(cacheDir, 1, { now: () => Date.now() - 10_000 }),
+      summaryCache(cacheDir),
+    ];
+    const expected = await createOsvService({
+      http,
+      url: server.url,
+      cache: recordCache(cacheDir),
+      queryCache: answers,
+      summaries: first,
+    }).query(deps);
+    await Promise.all([answers.flush(), first.flush()]);
+    await http.close();
+    server.resetStats();
+    server.options = { latencyMs: 100 };
+    const log: string[] = [];
+    http = createHttpClient({ env: {}, onRequest: (e) => log.push(`answer ${e.url}`) });
+    const result = await createOsvService({
+      http,
+      url: server.url,
+      cache: recordCache(cacheDir, (e) => log.push(`record ${e.kind}`)),
+      queryCache: queryCache(cacheDir, 1),
+      summaries: summaryCache(cacheDir, { onHit: (id) => log.push(`summary ${id}`) }),
+    }).query(deps);
+    expect(result).toEqual(expected);
+    expect(result[0]![2]!.ratings).toEqual(expected[0]![2]!.ratings);
+    expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
+    expect(log).toEqual([
+      ...[...demoIds, 'PYSEC-2099-4'].map((id) => `summary ${id}`),
+      `answer ${server.url}/v1/querybatch`,
+    ]);
   });
 
   it('a record read ahead for another package is turned into what this package reports', async () => {

@@ -7,12 +7,13 @@
  */
 import type { QueryCache } from '../../cache/queries.js';
 import { recordCache, type RecordCache } from '../../cache/records.js';
+import type { SummaryCache } from '../../cache/summaries.js';
 import type { ResolvedDependency } from '../../core/dependency.js';
 import { PyauditError, serviceError } from '../../core/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import { osvRecordProblem, PYPI_ECOSYSTEM, type OsvRecord } from '../../standards/osv.js';
 import { mapLimit } from '../concurrency.js';
-import { toVulnerability } from '../record.js';
+import { fromSummary, summarizeRecord } from '../record.js';
 import type { ArraySource, QueryProgress, Vulnerability } from '../types.js';
 
 export const DEFAULT_OSV_URL = 'https://api.osv.dev';
@@ -32,6 +33,8 @@ export interface OsvServiceOptions {
   readonly cache?: RecordCache;
   /** Recent query answers (the CLI's default one): a hit sends no querybatch for that package. */
   readonly queryCache?: QueryCache;
+  /** Records as each package reports them (the CLI's default one): read before record files. */
+  readonly summaries?: SummaryCache;
 }
 
 /** Accepts `https://host`, `https://host/`, or pip-audit's `https://host/v1/query`. */
@@ -47,9 +50,9 @@ interface Hint {
   readonly names: Set<string>;
 }
 
-/** A record read ahead, as what each package that named it reports. */
-interface ReadAhead {
-  readonly modified: string;
+/** A record as what each package that named it reports. */
+interface Reported {
+  readonly modified: string | undefined;
   readonly withdrawn: boolean;
   readonly byName: ReadonlyMap<string, Vulnerability>;
 }
@@ -70,6 +73,7 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
   const concurrency = options.concurrency ?? 64;
   const cache =
     options.cache ?? (options.cacheDir !== undefined ? recordCache(options.cacheDir) : undefined);
+  const { summaries } = options;
 
   async function querybatch(queries: BatchQuery[]): Promise<NonNullable<BatchResponse['results']>> {
     const url = `${base}/v1/querybatch`;
@@ -144,25 +148,54 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
     return record;
   }
 
+  /** The record as these packages report it, from the summaries when all of them are there. */
+  function fromSummaries(
+    id: string,
+    modified: string | undefined,
+    names: ReadonlySet<string>,
+  ): Reported | undefined {
+    if (!summaries || modified === undefined) return undefined;
+    const byName = new Map<string, Vulnerability>();
+    let withdrawn = false;
+    for (const name of names) {
+      const cached = summaries.get(id, modified, name);
+      if (!cached) return undefined;
+      withdrawn = cached.withdrawn;
+      byName.set(name, fromSummary(cached.summary, 'osv'));
+    }
+    return { modified, withdrawn, byName };
+  }
+
+  /** The record as these packages report it, each summary kept for the next run. */
+  function report(record: OsvRecord, names: ReadonlySet<string>): Reported {
+    const withdrawn = Boolean(record.withdrawn);
+    const byName = new Map<string, Vulnerability>();
+    for (const name of names) {
+      const summary = summarizeRecord(record, name);
+      summaries?.put(name, withdrawn, summary);
+      byName.set(name, fromSummary(summary, 'osv'));
+    }
+    return { modified: record.modified, withdrawn, byName };
+  }
+
   /**
-   * Reads these records from the cache a few at a time, letting the event loop send the batch
-   * and take its answer in between: the wait for the network is spent parsing records and
-   * turning each into what the packages that named it report (the records themselves are not
-   * kept, so they cost the garbage collector little).
+   * Reads these records from the caches a few at a time, letting the event loop send the batch
+   * and take its answer in between: the wait for the network is spent reading the summaries
+   * (or the records, converted) of what the packages that named them report.
    */
-  async function readAhead(wanted: Map<string, Hint>): Promise<Map<string, ReadAhead>> {
-    const found = new Map<string, ReadAhead>();
-    if (!cache) return found;
+  async function readAhead(wanted: Map<string, Hint>): Promise<Map<string, Reported>> {
+    const found = new Map<string, Reported>();
+    if (!cache && !summaries) return found;
     let n = 0;
     for (const [id, { modified, names }] of wanted) {
       if (n++ % READ_AHEAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      const record = await cache.get(id, modified);
-      if (!record) continue;
-      found.set(id, {
-        modified,
-        withdrawn: Boolean(record.withdrawn),
-        byName: new Map([...names].map((name) => [name, toVulnerability(record, name, 'osv')])),
-      });
+      const summarized = fromSummaries(id, modified, names);
+      if (summarized) {
+        found.set(id, summarized);
+        continue;
+      }
+      const record = await cache?.get(id, modified);
+      if (record) found.set(id, report(record, names));
     }
     return found;
   }
@@ -207,34 +240,42 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
         known?.put(d.name, d.version, answer);
       });
       // What was read ahead counts only if the answer names the same `modified`.
-      const early = (id: string, modified: string | undefined): ReadAhead | undefined => {
+      const early = (id: string, modified: string | undefined): Reported | undefined => {
         const entry = prefetched.get(id);
         return entry && entry.modified === modified ? entry : undefined;
       };
-      const wanted = new Map<string, string | undefined>();
+      const wanted = new Map<string, { modified: string | undefined; names: Set<string> }>();
       unique.forEach((d, i) => {
         for (const [id, modified] of ids[i]!) {
           const entry = early(id, modified);
-          if (!entry || (!entry.withdrawn && !entry.byName.has(d.name))) wanted.set(id, modified);
+          if (entry && (entry.withdrawn || entry.byName.has(d.name))) continue;
+          const want = wanted.get(id);
+          if (want) want.names.add(d.name);
+          else wanted.set(id, { modified, names: new Set([d.name]) });
         }
       });
+      const reported = new Map<string, Reported>();
+      const fetches: Array<[string, string | undefined, Set<string>]> = [];
+      for (const [id, { modified, names }] of wanted) {
+        const summarized = fromSummaries(id, modified, names);
+        if (summarized) reported.set(id, summarized);
+        else fetches.push([id, modified, names]);
+      }
       let done = 0;
-      const total = wanted.size;
-      progress?.(0, total);
-      const records = new Map<string, OsvRecord>();
-      await mapLimit([...wanted], concurrency, async ([id, modified]) => {
-        records.set(id, await fetchRecord(id, modified));
-        progress?.(++done, total);
+      progress?.(0, fetches.length);
+      await mapLimit(fetches, concurrency, async ([id, modified, names]) => {
+        reported.set(id, report(await fetchRecord(id, modified), names));
+        progress?.(++done, fetches.length);
       });
       const byKey = new Map<string, Vulnerability[]>();
       unique.forEach((d, i) => {
         const vulns: Vulnerability[] = [];
         for (const [id, modified] of ids[i]!) {
-          const record = records.get(id);
-          const entry = record ? undefined : early(id, modified);
-          if (!record && !entry) throw new PyauditError('service', `record ${id} was not fetched`);
-          if (record ? record.withdrawn : entry!.withdrawn) continue;
-          vulns.push(entry?.byName.get(d.name) ?? toVulnerability(record!, d.name, 'osv'));
+          const entry = [reported.get(id), early(id, modified)].find(
+            (e) => e !== undefined && (e.withdrawn || e.byName.has(d.name)),
+          );
+          if (!entry) throw new PyauditError('service', `record ${id} was not fetched`);
+          if (!entry.withdrawn) vulns.push(entry.byName.get(d.name)!);
         }
         byKey.set(keyOf(d), vulns);
       });
