@@ -64,6 +64,11 @@ export interface RequestEvent {
 export interface PostOptions {
   /** Safe to send again when no answer came (a read-only query). */
   readonly idempotent?: boolean;
+  /**
+   * Called when the request has been handed to the connection (at each attempt): work that
+   * would keep the event loop busy can start then without delaying the request.
+   */
+  readonly onSent?: () => void;
 }
 
 export interface HttpResponse {
@@ -225,6 +230,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     headers: Record<string, string>,
     body?: Buffer,
     onProgress?: DownloadProgress,
+    onSent?: () => void,
   ): Promise<HttpResponse> {
     const target = new URL(url);
     if (target.protocol !== 'http:' && target.protocol !== 'https:')
@@ -247,6 +253,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           timeoutMs,
           maxBytes: maxResponseBytes,
           onProgress,
+          onSent,
         });
         return {
           status: response.status,
@@ -255,7 +262,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         };
       }
     }
-    return onceHttp1(method, target, proxy, allHeaders, body, onProgress);
+    return onceHttp1(method, target, proxy, allHeaders, body, onProgress, onSent);
   }
 
   function onceHttp1(
@@ -265,6 +272,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     allHeaders: Record<string, string>,
     body?: Buffer,
     onProgress?: DownloadProgress,
+    onSent?: () => void,
   ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const secure = target.protocol === 'https:';
@@ -288,6 +296,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
       request.setTimeout(timeoutMs, () => request.destroy(new TimeoutError('timeout')));
       request.once('error', reject);
+      // Written to the socket, which waits for its connection.
+      if (onSent) request.once('finish', onSent);
       request.once('response', (response) => {
         const chunks: Buffer[] = [];
         const total = Number(response.headers['content-length']);
@@ -336,11 +346,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     body?: Buffer,
     onProgress?: DownloadProgress,
     idempotent = method === 'GET',
+    onSent?: () => void,
   ): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       const started = monotonicMs();
       try {
-        const response = await once(method, url, headers, body, onProgress);
+        const response = await once(method, url, headers, body, onProgress, onSent);
         options.onRequest?.({
           method,
           url: redactUrl(url),
@@ -393,6 +404,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         Buffer.from(JSON.stringify(payload)),
         undefined,
         postOptions?.idempotent === true,
+        postOptions?.onSent,
       ),
     json<T>(response: HttpResponse, url: string): T {
       try {

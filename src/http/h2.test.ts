@@ -186,6 +186,23 @@ describe('HTTP/2 when the server offers it', () => {
     }
   });
 
+  it.each(['h2', 'http/1.1'] as const)(
+    'a POST says when it is on its way (%s), once, before its answer',
+    async (protocol) => {
+      const s = await server({ protocol, delayMs: 50 });
+      const events: string[] = [];
+      const url = `${s.url}/v1/vulns/PYSEC-2099-1`;
+      const response = await client().postJson(
+        url,
+        { queries: [] },
+        { onSent: () => events.push(`sent, ${s.seen.get('/v1/vulns/PYSEC-2099-1') ?? 0} seen`) },
+      );
+      events.push('answer');
+      expect(response.status).toBe(200);
+      expect(events).toEqual(['sent, 0 seen', 'answer']);
+    },
+  );
+
   it('a server that offers only HTTP/1.1 is served over keep-alive HTTP/1.1', async () => {
     const s = await server({ protocol: 'http/1.1', gzip: true });
     expect(await fetchAll(client(), s.url)).toEqual(IDS);

@@ -30,6 +30,8 @@ export interface H2Request {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   readonly onProgress?: (received: number, total: number | undefined) => void;
+  /** Called when the request has been handed to the session. */
+  readonly onSent?: () => void;
 }
 
 /** An answer as received: the body still encoded as the server sent it. */
@@ -241,7 +243,8 @@ export class H2Pool {
         settled = true;
         resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks) });
       });
-      if (request.body !== undefined) stream.end(request.body);
+      if (request.body !== undefined) stream.end(request.body, () => request.onSent?.());
+      else request.onSent?.();
     });
   }
 

@@ -223,8 +223,21 @@ describe('reading cached records while the batch is in flight', () => {
     server.options = { latencyMs: 100 };
     const log: string[] = [];
     http = createHttpClient({ env: {}, onRequest: (e) => log.push(`answer ${e.url}`) });
+    const client = http;
+    // The summaries are read once the batch is on its way, not before.
+    const sending: HttpClient = {
+      ...client,
+      postJson: (url, payload, options) =>
+        client.postJson(url, payload, {
+          ...options,
+          onSent: () => {
+            log.push('sent');
+            options?.onSent?.();
+          },
+        }),
+    };
     const result = await createOsvService({
-      http,
+      http: sending,
       url: server.url,
       cache: recordCache(cacheDir, (e) => log.push(`record ${e.kind}`)),
       queryCache: queryCache(cacheDir, 1),
@@ -234,6 +247,7 @@ describe('reading cached records while the batch is in flight', () => {
     expect(result[0]![2]!.ratings).toEqual(expected[0]![2]!.ratings);
     expect(server.stats.byRoute).toEqual({ query: 0, querybatch: 1, vulns: 0, other: 0 });
     expect(log).toEqual([
+      'sent',
       ...[...demoIds, 'PYSEC-2099-4'].map((id) => `summary ${id}`),
       `answer ${server.url}/v1/querybatch`,
     ]);

@@ -75,9 +75,16 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
     options.cache ?? (options.cacheDir !== undefined ? recordCache(options.cacheDir) : undefined);
   const { summaries } = options;
 
-  async function querybatch(queries: BatchQuery[]): Promise<NonNullable<BatchResponse['results']>> {
+  async function querybatch(
+    queries: BatchQuery[],
+    onSent?: () => void,
+  ): Promise<NonNullable<BatchResponse['results']>> {
     const url = `${base}/v1/querybatch`;
-    const response = await http.postJson(url, { queries }, { idempotent: true });
+    const response = await http.postJson(
+      url,
+      { queries },
+      { idempotent: true, ...(onSent && { onSent }) },
+    );
     if (response.status !== 200) {
       throw serviceError(`HTTP ${response.status} from the OSV querybatch API`, url);
     }
@@ -91,9 +98,13 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
     return body.results;
   }
 
-  /** Every vulnerability id (with `modified`) for each query, following pagination. */
+  /**
+   * Every vulnerability id (with `modified`) for each query, following pagination; `onSent`
+   * when the first batch has been handed to the connection.
+   */
   async function collectIds(
     queries: BatchQuery[],
+    onSent?: () => void,
   ): Promise<Array<Map<string, string | undefined>>> {
     const ids = queries.map(() => new Map<string, string | undefined>());
     let pending = queries.map((query, index) => ({ query, index }));
@@ -102,7 +113,7 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       for (let i = 0; i < pending.length; i += QUERYBATCH_LIMIT)
         chunks.push(pending.slice(i, i + QUERYBATCH_LIMIT));
       const answers = await Promise.all(
-        chunks.map((chunk) => querybatch(chunk.map((c) => c.query))),
+        chunks.map((chunk) => querybatch(chunk.map((c) => c.query), onSent)),
       );
       const next: typeof pending = [];
       answers.forEach((results, c) => {
@@ -179,13 +190,18 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
   }
 
   /**
-   * Reads these records from the caches a few at a time, letting the event loop send the batch
-   * and take its answer in between: the wait for the network is spent reading the summaries
-   * (or the records, converted) of what the packages that named them report.
+   * Reads these records from the caches a few at a time, once the batch is on its way (`start`),
+   * letting the event loop take its answer in between: the wait for the network is spent
+   * reading the summaries (or the records, converted) of what the packages that named them
+   * report. Started earlier, reading the summaries file would hold the connection's set-up.
    */
-  async function readAhead(wanted: Map<string, Hint>): Promise<Map<string, Reported>> {
+  async function readAhead(
+    wanted: Map<string, Hint>,
+    start: Promise<unknown>,
+  ): Promise<Map<string, Reported>> {
     const found = new Map<string, Reported>();
-    if (!cache && !summaries) return found;
+    if ((!cache && !summaries) || wanted.size === 0) return found;
+    await start;
     let n = 0;
     for (const [id, { modified, names }] of wanted) {
       if (n++ % READ_AHEAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -225,14 +241,18 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
           if (hint?.modified === modified) hint.names.add(d.name);
           else if (!hint) hinted.set(id, { modified, names: new Set([d.name]) });
         }
+      let sent!: () => void;
+      const onSent = new Promise<void>((resolve) => (sent = resolve));
+      const batch = collectIds(
+        asked.map(({ d }) => ({
+          package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
+          version: d.version,
+        })),
+        sent,
+      );
       const [answers, prefetched] = await Promise.all([
-        collectIds(
-          asked.map(({ d }) => ({
-            package: { name: d.name, ecosystem: PYPI_ECOSYSTEM },
-            version: d.version,
-          })),
-        ),
-        readAhead(hinted),
+        batch,
+        readAhead(hinted, Promise.race([onSent, batch.catch(() => undefined)])),
       ]);
       asked.forEach(({ d, i }, k) => {
         const answer = answers[k] as Map<string, string | undefined>;
