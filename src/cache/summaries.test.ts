@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoRecords } from '../../test/helpers/fixtures.js';
@@ -28,6 +28,9 @@ describe('record summary cache', () => {
     });
     const hits: string[] = [];
     const reader = summaryCache(dir, { onHit: (id) => hits.push(id) });
+    // Read once, when asked to (as the OSV service does while the batch is in flight).
+    reader.load();
+    await rm(fileIn(dir));
     expect(reader.get(record.id, modified, 'demo-pkg')).toEqual({ withdrawn: false, summary });
     expect(reader.get(record.id, '2000-01-01T00:00:00Z', 'demo-pkg')).toBeNull();
     expect(reader.get(record.id, modified, 'other-pkg')).toBeNull();

@@ -26,6 +26,8 @@ export interface CachedSummary {
 }
 
 export interface SummaryCache {
+  /** Reads the file now, if it was not read yet (while waiting for the network). */
+  load(): void;
   /** The summary of record `id` for package `name`, if it was made from the record at `modified`. */
   get(id: string, modified: string, name: string): CachedSummary | null;
   /** Keeps a summary made from a record (one with no `modified` is not kept). */
@@ -78,6 +80,9 @@ export function summaryCache(
   let entries: Map<string, unknown> | undefined;
   const fresh = new Map<string, Entry>();
   return {
+    load() {
+      entries ??= readEntries(file);
+    },
     get(id, modified, name) {
       const key = keyOf(id, name);
       entries ??= readEntries(file);

@@ -200,8 +200,10 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
     start: Promise<unknown>,
   ): Promise<Map<string, Reported>> {
     const found = new Map<string, Reported>();
-    if ((!cache && !summaries) || wanted.size === 0) return found;
+    if (!cache && !summaries) return found;
     await start;
+    // Without hints, the summaries are still read now rather than after the answer.
+    summaries?.load();
     let n = 0;
     for (const [id, { modified, names }] of wanted) {
       if (n++ % READ_AHEAD_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
