@@ -127,14 +127,18 @@ describe('PEP 503 names', () => {
 });
 
 describe('PEP 508 properties', () => {
-  it('a plain pin (name==1.2.3, parsed on a fast path) parses as the grammar parses it', () => {
+  it('a plain pin (name==1.2.3rc1.post2.dev3, parsed on a fast path) parses as the grammar parses it', () => {
     const pinName = fc.stringMatching(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,12}[A-Za-z0-9])?$/);
+    const number = fc.oneof(fc.nat(20).map(String), fc.constantFrom('0', '00', '007', '2024'));
+    const optional = (arb: fc.Arbitrary<string>) => fc.oneof(fc.constant(''), arb);
     const release = fc
-      .array(fc.oneof(fc.nat(20).map(String), fc.constantFrom('0', '00', '007', '2024')), {
-        minLength: 1,
-        maxLength: 5,
-      })
-      .map((parts) => parts.join('.'));
+      .tuple(
+        fc.array(number, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('.')),
+        optional(fc.tuple(fc.constantFrom('a', 'b', 'rc'), number).map(([l, n]) => l + n)),
+        optional(number.map((n) => `.post${n}`)),
+        optional(number.map((n) => `.dev${n}`)),
+      )
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(pinName, release, (n, v) => {
         const line = `${n}==${v}`;
@@ -151,7 +155,6 @@ describe('PEP 508 properties', () => {
       }),
     );
   });
-
 
   const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}(?:[._-][A-Za-z0-9]{1,5}){0,2}$/);
   const version = fc.tuple(fc.nat(30), fc.nat(30)).map(([a, b]) => `${a}.${b}`);
