@@ -11,10 +11,10 @@
  * file atomically: concurrent runs never see half a file, and at worst one run's answers are
  * asked for again.
  */
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
+import { readEntriesFile } from './entries-file.js';
 
 export const DEFAULT_QUERY_CACHE_TTL_SECONDS = 300;
 /** Answers kept at most (about 100 bytes each: the file stays small enough to read in a few ms). */
@@ -67,18 +67,6 @@ function isEntry(value: unknown): value is Entry {
 const answerOf = (entry: Entry): QueryAnswer =>
   new Map(entry.vulns.map(([id, modified]) => [id, modified ?? undefined]));
 
-/** The file's entries (each still checked when used), or none when it is missing or damaged. */
-function readEntries(file: string): Map<string, unknown> {
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheFile> | null;
-    if (data?.format === 1 && typeof data.entries === 'object' && data.entries !== null)
-      return new Map(Object.entries(data.entries));
-  } catch {
-    // Missing, unreadable or not JSON: an empty cache.
-  }
-  return new Map();
-}
-
 export interface QueryCacheOptions {
   /** The clock (tests). */
   readonly now?: () => number;
@@ -97,7 +85,7 @@ export function queryCache(
   const lookup = (name: string, version: string): Entry | null => {
     if (ttlSeconds <= 0) return null;
     const key = keyOf(name, version);
-    entries ??= readEntries(file);
+    entries ??= readEntriesFile(file);
     const entry = fresh.get(key) ?? entries.get(key);
     return isEntry(entry) ? entry : null;
   };
@@ -122,7 +110,7 @@ export function queryCache(
     async flush() {
       if (fresh.size === 0) return;
       const dayAgo = now() - DAY_MS;
-      const merged = [...readEntries(file), ...fresh].filter(
+      const merged = [...readEntriesFile(file), ...fresh].filter(
         (pair): pair is [string, Entry] => isEntry(pair[1]) && pair[1].fetchedAt >= dayAgo,
       );
       // The newest answers win, up to the cap.

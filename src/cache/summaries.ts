@@ -11,11 +11,11 @@
  * file holds then, newest first, keeps at most `maxBytes` of them, and replaces the file
  * atomically.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { isJsonObject } from '../core/json-file.js';
 import { isRecordSummary, type RecordSummary } from '../vulns/record.js';
+import { readEntriesFile } from './entries-file.js';
 
 /** The file's cap: read whole by every warm run, it must stay small (~1,000 bytes a summary). */
 export const DEFAULT_SUMMARIES_MAX_BYTES = 2 * 1024 * 1024;
@@ -51,18 +51,6 @@ const isEntry = (value: unknown): value is Entry =>
   typeof value.withdrawn === 'boolean' &&
   isRecordSummary(value.summary);
 
-/** The file's entries (each checked when used), or none when it is missing or damaged. */
-function readEntries(file: string): Map<string, unknown> {
-  try {
-    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (isJsonObject(data) && data.format === 1 && isJsonObject(data.entries))
-      return new Map(Object.entries(data.entries));
-  } catch {
-    // Missing, unreadable or not JSON: an empty cache.
-  }
-  return new Map();
-}
-
 export interface SummaryCacheOptions {
   /** The clock (tests). */
   readonly now?: () => number;
@@ -81,11 +69,11 @@ export function summaryCache(
   const fresh = new Map<string, Entry>();
   return {
     load() {
-      entries ??= readEntries(file);
+      entries ??= readEntriesFile(file);
     },
     get(id, modified, name) {
       const key = keyOf(id, name);
-      entries ??= readEntries(file);
+      entries ??= readEntriesFile(file);
       const entry = fresh.get(key) ?? entries.get(key);
       if (!isEntry(entry) || entry.summary.id !== id || entry.summary.modified !== modified)
         return null;
@@ -98,7 +86,7 @@ export function summaryCache(
     },
     async flush() {
       if (fresh.size === 0) return;
-      const merged = [...readEntries(file), ...fresh].filter((pair): pair is [string, Entry] =>
+      const merged = [...readEntriesFile(file), ...fresh].filter((pair): pair is [string, Entry] =>
         isEntry(pair[1]),
       );
       // The newest summaries win, up to the cap.
