@@ -6,9 +6,9 @@
  *
  * The entry is named by a checksum of the bundle, its length, Node's version and the
  * architecture; a cache file carries a CRC-32 of its payload, so a truncated or damaged one is
- * discarded, never given to V8 (which checks only versions, flags and lengths); on POSIX systems a file not owned by the user, or writable by others, is not read.
- * V8 itself refuses data from another V8 version, other flags or another source,
- * and then the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
+ * discarded, never given to V8 (which checks only its version, its flags and the source's
+ * length); on POSIX systems a file not owned by the user, or writable by others, is not read.
+ * When V8 refuses the data, the bundle is compiled as usual. Every cache failure is silent: it costs speed, never
  * a result. A few entries are kept, newest first, so that installations of different versions
  * sharing one cache do not evict each other.
  */

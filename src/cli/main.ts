@@ -141,7 +141,6 @@ async function targetEnvironment(o: CliOptions, io: CliIo): Promise<MarkerEnviro
   return Object.keys(env).length > 0 ? (env as MarkerEnvironment) : undefined;
 }
 
-/** Builds one vulnerability source by its `-s` name. */
 /** The OSV service's caches in the cache folder (none with --no-cache or a dry run). */
 interface OsvCaches {
   readonly records?: RecordCache;
@@ -149,6 +148,7 @@ interface OsvCaches {
   readonly summaries?: SummaryCache;
 }
 
+/** Builds one vulnerability source by its `-s` name. */
 function createService(
   name: string,
   o: CliOptions,
@@ -542,7 +542,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     // A dry run asks no source (so it needs no database or network either).
     const services = collectOnly
       ? []
-      : o.services.map((name) => createService(name, o, io, http, warn, { records: cache, queries, summaries }));
+      : o.services.map((name) =>
+          createService(name, o, io, http, warn, { records: cache, queries, summaries }),
+        );
     const spinner = createSpinner(io.stderr, o.progressSpinner && !o.quiet);
     let report;
     try {

@@ -42,11 +42,15 @@ export async function installFixes(
       continue;
     }
     try {
-      await promisify(execFile)(python, ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`], {
-        cwd: options.cwd,
-        env: { ...options.env } as NodeJS.ProcessEnv,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      await promisify(execFile)(
+        python,
+        ['-m', 'pip', 'install', `${fix.name}==${fix.newVersion}`],
+        {
+          cwd: options.cwd,
+          env: { ...options.env } as NodeJS.ProcessEnv,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       results.push(fix);
     } catch (e) {
       const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();

@@ -3,7 +3,8 @@
  * most 1,000 queries with per-query `next_page_token` pagination, then the full records
  * through concurrent `GET /v1/vulns/{id}` on the shared keep-alive client. Records can be
  * kept in a cache directory keyed by id and `modified`, so a repeat audit fetches only what
- * changed.
+ * changed, and their summaries (what each package reports of them) in one more file, which a
+ * warm audit reads instead of the records.
  */
 import type { QueryCache } from '../../cache/queries.js';
 import { recordCache, type RecordCache } from '../../cache/records.js';
@@ -113,7 +114,12 @@ export function createOsvService(options: OsvServiceOptions): ArraySource {
       for (let i = 0; i < pending.length; i += QUERYBATCH_LIMIT)
         chunks.push(pending.slice(i, i + QUERYBATCH_LIMIT));
       const answers = await Promise.all(
-        chunks.map((chunk) => querybatch(chunk.map((c) => c.query), onSent)),
+        chunks.map((chunk) =>
+          querybatch(
+            chunk.map((c) => c.query),
+            onSent,
+          ),
+        ),
       );
       const next: typeof pending = [];
       answers.forEach((results, c) => {
