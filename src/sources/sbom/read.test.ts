@@ -142,6 +142,8 @@ describe('SBOM components', () => {
     expect(error('<bom>\n<components>\n', 'cyclonedx-xml')).toBe(
       'bad:2: malformed XML: <components> is never closed (the file may be truncated)',
     );
+    const deep = `<bom>\n${'<a>'.repeat(2000)}${'</a>'.repeat(2000)}\n</bom>`;
+    expect(error(deep, 'cyclonedx-xml')).toBe('bad:2: XML elements nested more than 1000 deep');
     expect(error('<?xml version="1.0"?>\n<sbom/>', 'cyclonedx-xml')).toBe(
       'bad: not a CycloneDX document: no <bom> element',
     );

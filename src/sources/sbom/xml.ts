@@ -29,6 +29,9 @@ function unescape(s: string): string {
 
 const localName = (qualified: string): string => qualified.slice(qualified.indexOf(':') + 1);
 
+/** Deeper nesting is refused: a CycloneDX document nests a few dozen elements at most. */
+export const MAX_XML_DEPTH = 1000;
+
 /** The document's root element, or `null` when there is none. */
 export function parseXml(text: string, file: string): XmlElement | null {
   const stack: XmlElement[] = [];
@@ -79,6 +82,8 @@ export function parseXml(text: string, file: string): XmlElement | null {
     else if (root === null) root = element;
     else throw inputError(`malformed XML: a second root element <${m[3]}>`, file, at);
     if (!m[5]) stack.push(element);
+    if (stack.length > MAX_XML_DEPTH)
+      throw inputError(`XML elements nested more than ${MAX_XML_DEPTH} deep`, file, at);
   }
   const unclosed = stack.pop();
   if (unclosed)
