@@ -8,7 +8,7 @@ export interface Origin {
   readonly line?: number;
 }
 
-interface DependencyBase {
+export interface DependencyBase {
   /** PEP 503 canonical name, used for matching and reports. */
   readonly name: string;
   /** The name as written in the input. */
@@ -100,7 +100,12 @@ export interface CollectResult {
   readonly notes?: string[];
 }
 
-/** The skip reason of a version that is not PEP 440 (`2004d`): it cannot be matched. */
-export function invalidVersionReason(version: string): string {
-  return `version ${version} is not a valid PEP 440 version and cannot be matched against advisories`;
+/** A dependency whose version is not PEP 440 (`2004d`): it cannot be matched, so it is skipped. */
+export function invalidVersionSkip(base: DependencyBase, version: string): SkippedDependency {
+  return {
+    ...base,
+    kind: 'skipped',
+    skipKind: 'invalid-version',
+    skipReason: `version ${version} is not a valid PEP 440 version and cannot be matched against advisories`,
+  };
 }

@@ -4,7 +4,7 @@
  * (as `pip list` prints them), and `Requires-Dist` with pip's `REQUESTED` markers gives each
  * one whether it is direct and the shortest chain that pulls it in (see graph.ts).
  */
-import type { CollectResult, Dependency } from '../../core/dependency.js';
+import { invalidVersionSkip, type CollectResult, type Dependency } from '../../core/dependency.js';
 import type { MarkerEnvironment } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
@@ -98,12 +98,7 @@ export async function collectEnvironment(
     }
     const version = normalizeVersion(dist.version);
     if (version === null) {
-      dependencies.push({
-        ...base,
-        kind: 'skipped',
-        skipKind: 'invalid-version',
-        skipReason: `version ${dist.version} is not a valid PEP 440 version and cannot be matched against advisories`,
-      });
+      dependencies.push(invalidVersionSkip(base, dist.version));
       continue;
     }
     dependencies.push({ ...base, kind: 'resolved', version });

@@ -10,7 +10,7 @@
  * deselected. Either way each package knows whether it is direct, the shortest chain that
  * pulls it in and every group or extra that brings it.
  */
-import { invalidVersionReason, type Dependency } from '../../core/dependency.js';
+import { invalidVersionSkip, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
@@ -593,14 +593,7 @@ export function selectLocked(graph: LockGraph, requested: Selection = {}): Depen
           }
         : { ...base, kind: 'skipped', skipKind: 'unpinned', skipReason: 'no version specified' };
     }
-    if (version === undefined) {
-      return {
-        ...base,
-        kind: 'skipped',
-        skipKind: 'invalid-version',
-        skipReason: invalidVersionReason(pkg.version),
-      };
-    }
+    if (version === undefined) return invalidVersionSkip(base, pkg.version);
     return { ...base, kind: 'resolved', version };
   });
 }

@@ -9,7 +9,7 @@
  * https://peps.python.org/pep-0751/
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { invalidVersionReason, type Dependency } from '../../core/dependency.js';
+import { invalidVersionSkip, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
@@ -119,14 +119,7 @@ export function parsePylock(
         line,
       );
     const normalized = normalizeVersion(version);
-    if (normalized === null) {
-      return {
-        ...base,
-        kind: 'skipped',
-        skipKind: 'invalid-version',
-        skipReason: invalidVersionReason(version),
-      };
-    }
+    if (normalized === null) return invalidVersionSkip(base, version);
     if (source?.editable && options.skipEditable) {
       return {
         ...base,

@@ -7,7 +7,7 @@
  * File access comes in through `readFile`, so this module stays testable without a disk.
  */
 import path from 'node:path';
-import type { CollectResult, Dependency } from '../../core/dependency.js';
+import { invalidVersionSkip, type CollectResult, type Dependency } from '../../core/dependency.js';
 import { inputError, describeSystemError } from '../../core/errors.js';
 import {
   evaluateMarkerPartial,
@@ -318,14 +318,7 @@ function resolveGroup(
         : `requirement is not pinned: ${req.name}`,
     };
   }
-  if (normalizeVersion(pin.raw) === null) {
-    return {
-      ...base,
-      kind: 'skipped',
-      skipKind: 'invalid-version',
-      skipReason: `version ${pin.raw} is not a valid PEP 440 version and cannot be matched against advisories`,
-    };
-  }
+  if (normalizeVersion(pin.raw) === null) return invalidVersionSkip(base, pin.raw);
   // Every clause of every requirement and constraint for this name must admit the pin.
   for (const r of [...group, ...constraints]) {
     const set = r.entry.requirement!.specifierSet;

@@ -11,11 +11,7 @@
  * - The document's subject (`metadata.component`, SPDX `DESCRIBES`) is audited only when its
  *   purl says it is a PyPI package: without one it is the project itself, not a dependency.
  */
-import {
-  invalidVersionReason,
-  type CollectResult,
-  type Dependency,
-} from '../../core/dependency.js';
+import { invalidVersionSkip, type CollectResult, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
@@ -57,13 +53,7 @@ function toDependency(c: PypiComponent, file: string): Dependency {
   if (c.version === undefined)
     return { ...base, kind: 'skipped', skipKind: 'unpinned', skipReason: c.noVersion };
   const version = normalizeVersion(c.version);
-  if (version === null)
-    return {
-      ...base,
-      kind: 'skipped',
-      skipKind: 'invalid-version',
-      skipReason: invalidVersionReason(c.version),
-    };
+  if (version === null) return invalidVersionSkip(base, c.version);
   return { ...base, kind: 'resolved', version };
 }
 
