@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadAdvisories } from '../test/helpers/advisories.js';
 import { startOsvServer } from '../test/osv-server.js';
-import { BIN, benchCliEnv, requireShared, ROOT, SHARED } from './common.js';
+import { benchCliEnv, BIN, median, requireShared, ROOT, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -34,11 +34,6 @@ const inputs: Array<[string, string]> = [
     path.join(ROOT, 'test/fixtures/audit/advisory-pins.txt'),
   ],
 ];
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 const records = loadAdvisories(path.join(SHARED, 'advisory-database/vulns'));
 const server = await startOsvServer(records);

@@ -18,6 +18,10 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SHARED = process.env.PYAUDIT_SHARED_DIR ?? path.resolve(ROOT, '../shared');
 export const BIN = path.join(ROOT, 'bin/pyaudit.js');
 
+/** The median of a list of timings (the upper one of an even count). */
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 /** Exits 2 unless `../shared` holds `entry`. */
 export function requireShared(entry: string): void {
   if (existsSync(path.join(SHARED, entry))) return;

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { collectEnvironment } from '../src/sources/environment/collect.js';
-import { BIN, benchCliEnv, benchTempDir } from './common.js';
+import { benchCliEnv, benchTempDir, BIN, median } from './common.js';
 
 const exec = promisify(execFile);
 const COUNT = 700;
@@ -57,7 +57,6 @@ for (let run = 0; run < 5; run++) {
   });
   cold.push(performance.now() - t);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `\npyaudit environment benchmark — ${COUNT} installed distributions (with Requires-Dist graph)`,
 );

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectLocked } from '../src/sources/lock/graph.js';
 import { parseUvLock } from '../src/sources/lock/uv.js';
-import { SHARED } from './common.js';
+import { median, SHARED } from './common.js';
 
 const file = path.join(SHARED, 'bench-data/uv.lock');
 if (!existsSync(file)) {
@@ -24,7 +24,6 @@ for (let i = 0; i < 30; i++) {
   selectTimes.push(performance.now() - t1);
   parseTimes.push(t1 - t0);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `\npyaudit lock-file benchmark — bench-data/uv.lock (${text.split('\n').length} lines, ${(text.length / 1024).toFixed(0)} KiB)`,
 );

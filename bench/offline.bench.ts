@@ -15,14 +15,13 @@ import { promisify } from 'node:util';
 import { request, Agent } from 'node:http';
 import { serveOsvApi } from '../src/serve/server.js';
 import { openDatabase } from '../src/vulns/local/database.js';
-import { benchCliEnv, benchTempDir, BIN, requireShared, SHARED } from './common.js';
+import { benchCliEnv, benchTempDir, BIN, median, requireShared, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
 requireShared('advisory-database');
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startIndexServer } from '../test/index-server.js';
-import { BIN, SHARED } from './common.js';
+import { BIN, median, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const MIRRORS = ['/opt/pypi', '/opt/pypi-more'];
@@ -117,7 +117,6 @@ async function pip(file: string): Promise<{ ms: number; packages: number } | nul
   };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`resolution, ${LATENCY_MS} ms per request (whole CLI, --dry-run; median of 3)`);
 for (const [label, file] of [
   ['small (10 top-level)', small],

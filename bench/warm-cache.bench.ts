@@ -21,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadAdvisories } from '../test/helpers/advisories.js';
 import { startOsvServer } from '../test/osv-server.js';
-import { benchTempDir, BIN, requireShared, ROOT, SHARED } from './common.js';
+import { benchTempDir, BIN, median, requireShared, ROOT, SHARED } from './common.js';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -53,7 +53,6 @@ const args = [
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Every case, each run a new process with this environment. */
 async function measure(env: NodeJS.ProcessEnv): Promise<string> {
