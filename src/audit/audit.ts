@@ -10,6 +10,7 @@ import {
   type ResolvedDependency,
 } from '../core/dependency.js';
 import { PyauditError } from '../core/errors.js';
+import { plural } from '../core/plural.js';
 import type {
   QueryProgress,
   ServiceAnswer,
@@ -291,7 +292,6 @@ export function summarize(report: AuditReport): AuditSummary {
 
 /** pip-audit's closing line on stderr. */
 export function summaryLine(summary: AuditSummary): string {
-  const plural = (n: number, word: string, many: string): string => `${n} ${n === 1 ? word : many}`;
   if (summary.vulnerabilities === 0) {
     return summary.ignored > 0
       ? `No known vulnerabilities found, ${summary.ignored} ignored`

@@ -13,6 +13,7 @@ import { queryCache, type QueryCache } from '../cache/queries.js';
 import { defaultCacheDir, recordCache, type RecordCache } from '../cache/records.js';
 import { summaryCache, type SummaryCache } from '../cache/summaries.js';
 import { fromSystemError, PyauditError } from '../core/errors.js';
+import { plural } from '../core/plural.js';
 import { hostMarkerEnvironment } from '../core/host-environment.js';
 import { tempFileBeside } from '../core/temp-name.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
@@ -72,8 +73,6 @@ export interface CliIo {
    */
   readonly cacheAllowed?: () => void;
 }
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 export const defaultIo = (): CliIo => ({
   stdout: process.stdout,

@@ -15,6 +15,7 @@ import { ignoreJustification, type IgnoredFinding } from '../../audit/ignore.js'
 import type { AuditReport } from '../../audit/audit.js';
 import type { Finding } from '../../audit/merge.js';
 import { SEVERITY_LEVELS, severityRank, type SeverityLevel } from '../../audit/severity.js';
+import { plural } from '../../core/plural.js';
 import { VERSION } from '../../version.js';
 import { printable, projectUrl, safeUrl, vulnerabilityUrl } from '../links.js';
 import { severityText } from '../rows.js';
@@ -46,8 +47,6 @@ function link(url: string, text: string): string {
     ? escapeHtml(text)
     : `<a href="${escapeHtml(safe)}" rel="noopener noreferrer">${escapeHtml(text)}</a>`;
 }
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 interface Row {
   readonly name: string;

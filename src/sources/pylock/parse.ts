@@ -14,12 +14,7 @@ import { inputError } from '../../core/errors.js';
 import { formatMarker, parseMarker } from '../../standards/markers.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
-import { arrayTableLines, scalarText } from '../lock/toml.js';
-
-type Table = Record<string, unknown>;
-
-const isTable = (value: unknown): value is Table =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { arrayTableLines, isTable, scalarText, type Table } from '../lock/toml.js';
 
 /** Where a package comes from when not from an index (`git https://…@commit`), if so. */
 function directSource(pkg: Table): { from: string; editable: boolean } | null {

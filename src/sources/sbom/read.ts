@@ -13,6 +13,7 @@
  */
 import { invalidVersionSkip, type CollectResult, type Dependency } from '../../core/dependency.js';
 import { inputError } from '../../core/errors.js';
+import { plural } from '../../core/plural.js';
 import { normalizeVersion } from '../../standards/pep440.js';
 import { canonicalizeName } from '../../standards/pep503.js';
 import { sbomComponents, type SbomComponent, type SbomFormat } from './components.js';
@@ -25,10 +26,6 @@ const PACKAGE_KINDS = new Set(['library', 'framework', 'application']);
 
 /** How many names a warning lists before it only counts. */
 const NAMES_SHOWN = 10;
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function listNames(names: readonly string[]): string {
   const shown = names.slice(0, NAMES_SHOWN).join(', ');
